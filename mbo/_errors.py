@@ -1,0 +1,33 @@
+"""The exceptions of mbo, under one base.
+
+    MboError
+    ├── InputError       bad input: the message names the file and the field (CLI exit 2)
+    └── KnowledgeError   the knowledge base is missing or invalid (CLI exit 3)
+"""
+
+from __future__ import annotations
+
+__all__ = ["MboError", "InputError", "KnowledgeError"]
+
+
+class MboError(Exception):
+    """Base of every error mbo raises on purpose."""
+
+
+class InputError(MboError):
+    """A patient file that cannot be read as it stands."""
+
+    def __init__(self, source: str, field: str, problem: str) -> None:
+        self.source = source
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{source}: {field}: {problem}")
+
+
+class KnowledgeError(MboError):
+    """A knowledge file that is missing or does not follow the schema."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        self.where = where
+        self.problem = problem
+        super().__init__(f"{where}: {problem}")

@@ -1,0 +1,227 @@
+"""The schema of every knowledge entry, checked when the knowledge base loads."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Effect",
+    "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "BurdenScale", "Rule",
+]
+
+Severity = Literal["high", "moderate", "low"]
+Action = Literal["continue", "stop", "reduce", "change", "start", "monitor", "check"]
+SelectorData = str | list[str] | dict[str, Any]
+ExprData = dict[str, Any]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Entry):
+    """A text in Dutch and English."""
+
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def __call__(self, lang: str) -> str:
+        return self.en if lang == "en" else self.nl
+
+
+class ExampleMed(_Entry):
+    drug: str
+    start: date | None = None
+    stop: date | None = None
+    dose: str | None = None
+    prescriber: str | None = None
+    status: Literal["active", "stopped"] = "active"
+
+
+class Example(_Entry):
+    """A small patient on which a rule must fire, or must stay quiet."""
+
+    age: int = 80
+    sex: Literal["F", "M"] = "F"
+    review_date: date = date(2026, 1, 1)
+    meds: list[str | ExampleMed] = []
+    conditions: list[str] = []
+    labs: dict[str, float] = {}
+    severity: Severity | None = None
+    note: str | None = None
+
+
+class Examples(_Entry):
+    fire: list[Example] = Field(min_length=1)
+    quiet: list[Example] = Field(min_length=1)
+
+
+class Substance(_Entry):
+    atc: str = Field(pattern=r"^[A-Z]\d\d[A-Z][A-Z]\d\d$")
+    nl: str
+    en: str
+    synonyms: list[str] = []
+    brands: list[str] = []
+    rxnorm: list[str] = []
+    components: list[str] = []
+
+    @field_validator("rxnorm", mode="before")
+    @classmethod
+    def _rxnorm_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class Group(_Entry):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    nl: str
+    en: str
+    members: list[str] = Field(min_length=1)
+    except_: list[str] = Field(default=[], alias="except")
+    sources: list[str] = []
+    note: str | None = None
+
+
+class ConditionConcept(_Entry):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    nl: str
+    en: str
+    icd10: list[str] = []
+    icpc: list[str] = []
+    snomed: list[str] = []
+    text: list[str] = []
+    broader: list[str] = []
+    sources: list[str] = []
+    note: str | None = None
+
+    @field_validator("snomed", "icpc", "icd10", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class LabTest(_Entry):
+    id: str
+    nl: str
+    en: str
+    unit: str
+    loinc: list[str]
+    convert: dict[str, float] = {}
+    sources: list[str] = []
+
+
+class Effect(_Entry):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    nl: str
+    en: str
+    sources: list[str] = []
+    note: str | None = None
+
+
+class _Rule(_Entry):
+    """What every rule has: an id, its sources and its own examples."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    sources: list[str] = Field(min_length=1)
+    examples: Examples
+    note: str | None = None
+
+
+class Criterion(_Rule):
+    set: str = "STOPP/START v3"
+    kind: Literal["inappropriate", "contraindication", "omission", "duplication"]
+    severity: Severity
+    title: Text
+    when: ExprData
+    unless: ExprData | None = None
+    downgrade: ExprData | None = None
+    action: Action = "check"
+    suggest: list[str] = []
+    responsible: list[str] = []
+    pcne: str = "C1.1"
+    requires: list[str] = []
+    rationale: Text
+    advice: Text
+
+    @model_validator(mode="after")
+    def _omission_suggests(self) -> "Criterion":
+        if self.kind == "omission" and not self.suggest:
+            raise ValueError("an omission must name what to start in `suggest`")
+        return self
+
+
+class Interaction(_Rule):
+    drugs: list[SelectorData] = Field(min_length=2)
+    when: ExprData | None = None
+    unless: ExprData | None = None
+    downgrade: ExprData | None = None
+    severity: Severity
+    action: list[Action]
+    title: Text | None = None
+    mechanism: Text
+    effect: Text
+    advice: Text
+    pcne: str = "C1.3"
+    supersedes: list[str] = []
+
+    @model_validator(mode="after")
+    def _one_action_per_drug(self) -> "Interaction":
+        if len(self.action) != len(self.drugs):
+            raise ValueError("`action` needs one entry per entry of `drugs`")
+        return self
+
+
+class RenalThreshold(_Entry):
+    below: float = Field(gt=0)
+    action: Literal["stop", "reduce", "monitor", "change"]
+    severity: Severity
+    advice: Text
+    max_daily_mg: float | None = None
+
+
+class RenalRule(_Rule):
+    drug: SelectorData
+    thresholds: list[RenalThreshold] = Field(min_length=1)
+    rationale: Text
+    title: Text | None = None
+    pcne: str | None = None
+    unless: ExprData | None = None
+
+
+class Cascade(_Rule):
+    index: SelectorData
+    effect: str
+    marker: SelectorData
+    window_days: int = Field(gt=0)
+    explained_by: list[str] = []
+    unless: ExprData | None = None
+    severity: Severity = "moderate"
+    action: list[Action] = ["change", "stop"]
+    title: Text
+    rationale: Text
+    advice: Text
+    pcne: str = "C1.1"
+    evidence: str | None = None
+
+
+class Indication(_Rule):
+    drug: SelectorData
+    conditions: list[str] = []
+    drugs: list[SelectorData] = []
+    severity: Severity = "low"
+
+
+class BurdenScale(_Rule):
+    scale: str
+    threshold: int = Field(gt=0)
+    severity: Severity = "moderate"
+    scores: dict[str, int]
+    title: Text
+    rationale: Text
+    advice: Text
+    pcne: str = "C1.1"
+
+
+Rule = Criterion | Interaction | RenalRule | Cascade | Indication | BurdenScale

@@ -1,0 +1,118 @@
+"""The patient as the engine sees it: medicines, conditions and labs at a review date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Sex", "MedStatus", "Prescriber", "Medication", "Condition", "LabValue", "Patient"]
+
+Sex = Literal["female", "male", "unknown"]
+MedStatus = Literal["active", "on-hold", "stopped", "completed", "unknown"]
+
+IN_USE: frozenset[str] = frozenset({"active", "on-hold", "unknown"})
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Prescriber(_Frozen):
+    """Who prescribed: a name and, where known, the specialty ("cardioloog")."""
+
+    id: str
+    name: str | None = None
+    specialty: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The specialty with the name in brackets, or whichever is known."""
+        if self.specialty and self.name:
+            return f"{self.specialty} ({self.name})"
+        return self.specialty or self.name or self.id
+
+
+class Medication(_Frozen):
+    """One medicine as written in a source, resolved to ATC where possible."""
+
+    text: str
+    atc: str | None = None
+    components: tuple[str, ...] = ()
+    name: str
+    resolved_by: str | None = None
+    dose: str | None = None
+    prescriber: Prescriber | None = None
+    start: date | None = None
+    stop: date | None = None
+    status: MedStatus = "active"
+    stop_reason: str | None = None
+    source: str = ""
+
+    @property
+    def resolved(self) -> bool:
+        """True when the medicine is known by at least one ATC substance."""
+        return bool(self.components)
+
+    @property
+    def in_use(self) -> bool:
+        """True for an order that is (or may be) taken at the review date."""
+        return self.status in IN_USE
+
+    @property
+    def key(self) -> str:
+        """Identity of the distinct medicine: its ATC code, else its normalised text."""
+        if self.atc:
+            return self.atc
+        if self.components:
+            return "+".join(sorted(self.components))
+        return "?" + " ".join(self.text.lower().split())
+
+
+class Condition(_Frozen):
+    """A diagnosis with the knowledge concepts it maps to (empty when unknown)."""
+
+    text: str
+    code: str | None = None
+    system: str | None = None
+    concepts: frozenset[str] = frozenset()
+    onset: date | None = None
+    active: bool = True
+
+
+class LabValue(_Frozen):
+    """A lab result: test id from knowledge/labs.yaml, value in the test's unit."""
+
+    test: str
+    value: float
+    unit: str | None = None
+    date: dt.date | None = None
+    derived_from: str | None = None
+
+
+class Patient(_Frozen):
+    """Everything a review needs about one person."""
+
+    id: str | None = None
+    birth_date: date
+    sex: Sex = "unknown"
+    review_date: date
+    medications: tuple[Medication, ...]
+    conditions: tuple[Condition, ...] = ()
+    labs: tuple[LabValue, ...] = ()
+    source: str = ""
+
+    @property
+    def age(self) -> int:
+        """Age in whole years at the review date."""
+        b, r = self.birth_date, self.review_date
+        return r.year - b.year - ((r.month, r.day) < (b.month, b.day))
+
+    def latest_lab(self, test: str) -> LabValue | None:
+        """The most recent value of a test (undated values count as oldest)."""
+        values = [lab for lab in self.labs if lab.test == test]
+        if not values:
+            return None
+        return max(values, key=lambda lab: (lab.date or date.min, lab.derived_from is None, lab.value))

@@ -1,0 +1,108 @@
+"""What a review produces: findings and one reconciled medication list."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = ["Kind", "Severity", "Action", "Finding", "MedicationEntry", "PatientSummary", "KnowledgeStamp", "Review"]
+
+Kind = Literal["interaction", "contraindication", "cascade", "inappropriate", "omission", "dose",
+               "duplication", "no-indication", "burden", "discrepancy"]
+Severity = Literal["high", "moderate", "low"]
+Action = Literal["continue", "stop", "reduce", "change", "start", "monitor", "check"]
+
+SEVERITY_RANK: dict[str, int] = {"high": 0, "moderate": 1, "low": 2}
+# When several findings ask different things of one medicine, the strongest wins.
+ACTION_RANK: dict[str, int] = {"stop": 0, "change": 1, "reduce": 2, "start": 3, "check": 4, "monitor": 5, "continue": 6}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Finding(_Model):
+    """One drug-related problem (FTP): what, why, what to do and who should act."""
+
+    id: str
+    kind: Kind
+    severity: Severity
+    rule: str
+    title: str
+    rationale: str
+    recommendation: str
+    atc: list[str]
+    suggest: list[str] = []
+    prescribers: list[str]
+    sources: list[str]
+    pcne: str
+    evidence: list[str] = []
+    medications: list[str] = []
+    actions: dict[str, Action] = {}
+
+
+class MedicationEntry(_Model):
+    """One distinct medicine on the reconciled list."""
+
+    id: str
+    atc: str | None
+    name: str
+    text: str
+    components: list[str] = []
+    unresolved: bool = False
+    status: str
+    prescriber: str | None = None
+    dose: str | None = None
+    start: date | None = None
+    stop: date | None = None
+    stop_reason: str | None = None
+    action: Action = "continue"
+    findings: list[str] = []
+    sources: list[str] = []
+
+
+class PatientSummary(_Model):
+    """The facts of the patient that a reader of the review needs next to the findings."""
+
+    id: str | None = None
+    age: int
+    sex: str
+    conditions: list[str] = []
+    unmapped_conditions: list[str] = []
+    labs: dict[str, str] = {}
+    medicines_in_use: int
+
+
+class KnowledgeStamp(_Model):
+    """Which knowledge base produced the review."""
+
+    version: str
+    hash: str
+
+
+class Review(_Model):
+    """The outcome of one medication review."""
+
+    review_date: date
+    language: Literal["nl", "en"]
+    source: str
+    patient: PatientSummary
+    findings: list[Finding]
+    medications: list[MedicationEntry]
+    knowledge: KnowledgeStamp
+
+    @property
+    def unresolved(self) -> list[MedicationEntry]:
+        """Medicines that could not be resolved: to be reviewed by hand."""
+        return [m for m in self.medications if m.unresolved]
+
+    def to_dict(self) -> dict[str, object]:
+        """The review as plain JSON-ready data (the contract of `--format json`)."""
+        return self.model_dump(mode="json")
+
+    def to_json(self) -> str:
+        """The review as JSON text, byte-identical for the same input and knowledge."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"

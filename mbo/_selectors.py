@@ -1,0 +1,85 @@
+"""Drug selectors: ATC codes or prefixes and named groups, compiled for fast matching."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ._errors import KnowledgeError
+
+__all__ = ["Selector", "compile_selector", "is_atc", "selector_key"]
+
+_ATC = re.compile(r"^[A-Z](\d\d([A-Z]([A-Z](\d\d)?)?)?)?$")
+
+
+def is_atc(text: str) -> bool:
+    """True for an ATC code or prefix at any level (C, C08, C08C, C08CA, C08CA01)."""
+    return bool(_ATC.match(text))
+
+
+@dataclass(frozen=True)
+class Selector:
+    """Compiled selector: pairs of (included ATC prefix, excluded ATC prefixes)."""
+
+    key: str
+    pairs: tuple[tuple[str, tuple[str, ...]], ...]
+
+    def matches(self, atc: str) -> bool:
+        """True when the ATC substance code falls under this selector."""
+        return any(atc.startswith(inc) and not any(atc.startswith(x) for x in exc) for inc, exc in self.pairs)
+
+    def matches_any(self, codes: Iterable[str]) -> bool:
+        """True when any of the codes (a medicine's components) falls under this selector."""
+        return any(self.matches(c) for c in codes)
+
+
+def selector_key(data: Any) -> str:
+    """A stable text for a selector as written in a rule."""
+    if isinstance(data, str):
+        return data
+    if isinstance(data, list):
+        return "|".join(str(d) for d in data)
+    if isinstance(data, Mapping):
+        return selector_key(data.get("any", [])) + "-" + selector_key(data.get("except", []))
+    return str(data)
+
+
+def compile_selector(data: Any, groups: Mapping[str, Any], where: str) -> Selector:
+    """Compile a selector as written in a rule (string, list or {any, except})."""
+    pairs = _expand(data, groups, where, ())
+    return Selector(key=selector_key(data), pairs=tuple(sorted(set(pairs))))
+
+
+def _expand(data: Any, groups: Mapping[str, Any], where: str, stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    if isinstance(data, str):
+        return _expand_name(data, groups, where, stack)
+    if isinstance(data, list):
+        if not data:
+            raise KnowledgeError(where, "an empty drug selector matches nothing")
+        return [pair for item in data for pair in _expand(item, groups, where, stack)]
+    if isinstance(data, Mapping) and set(data) <= {"any", "except"} and "any" in data:
+        excluded = _prefixes(_expand(data.get("except", []) or [], groups, where, stack)) if data.get("except") else ()
+        return [(inc, tuple(sorted(set(exc) | set(excluded)))) for inc, exc in _expand(data["any"], groups, where, stack)]
+    raise KnowledgeError(where, f"a drug selector is an ATC code, a group id, a list, or {{any, except}}; got {data!r}")
+
+
+def _expand_name(name: str, groups: Mapping[str, Any], where: str, stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+    if is_atc(name):
+        return [(name, ())]
+    group = groups.get(name)
+    if group is None:
+        raise KnowledgeError(where, f"unknown drug group {name!r} (not an ATC code either); define it in knowledge/groups/")
+    if name in stack:
+        raise KnowledgeError(where, f"drug group {name!r} contains itself: {' -> '.join(stack + (name,))}")
+    inner = stack + (name,)
+    members = _expand(list(group.members), groups, f"group {name}", inner)
+    if not group.except_:
+        return members
+    excluded = _prefixes(_expand(list(group.except_), groups, f"group {name}", inner))
+    return [(inc, tuple(sorted(set(exc) | set(excluded)))) for inc, exc in members]
+
+
+def _prefixes(pairs: list[tuple[str, tuple[str, ...]]]) -> tuple[str, ...]:
+    return tuple(sorted({inc for inc, _ in pairs}))

@@ -1,0 +1,65 @@
+"""`mbo review` and `mbo schema`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from .._engine import review
+from .._errors import InputError
+from .._knowledge import load_knowledge
+from ..readers import native_schema
+from ..render import FORMATS, render
+
+__all__ = ["review_command", "schema_command"]
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+@click.command("review")
+@click.argument("source", metavar="FILE")
+@click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format; json is the contract for scripts.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the report.")
+@click.option("--review-date", callback=_date, help="Review date (YYYY-MM-DD); default: the Bundle's timestamp, else today.")
+@click.option("--birth-date", callback=_date, help="Birth date, for a CSV list that holds none.")
+@click.option("--sex", type=click.Choice(["female", "male"]), help="Sex, for a CSV list that holds none.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
+def review_command(source: str, fmt: str, lang: str, review_date: dt.date | None, birth_date: dt.date | None,
+                   sex: str | None, output: str | None, knowledge_dir: str | None) -> None:
+    """Review one patient: FILE is a FHIR R4 Bundle, a native YAML/JSON patient or a CSV list ("-" reads stdin).
+
+    \b
+    Examples:
+      mbo review patient.json
+      mbo review patient.json --format json > review.json
+      cat patient.json | mbo review - --lang en
+    """
+    kb = load_knowledge(knowledge_dir) if knowledge_dir else load_knowledge()
+    result = review(source, review_date=review_date, knowledge=kb, lang=lang,  # type: ignore[arg-type]
+                    birth_date=birth_date, sex=sex)
+    text = render(result, fmt)  # type: ignore[arg-type]
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise InputError(output, "(output)", f"cannot write: {err.strerror}") from None
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the native patient format (YAML or JSON)."""
+    click.echo(json.dumps(native_schema(), indent=2, ensure_ascii=False))

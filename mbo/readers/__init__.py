@@ -1,0 +1,87 @@
+"""Reading a patient from a file, standard input, bytes or parsed data (FHIR, native YAML/JSON, CSV)."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Union
+
+import yaml
+
+from .._errors import InputError
+from .._knowledge import Knowledge
+from .._patient import Patient
+from ._csv import read_csv
+from ._fhir import read_fhir_bundle
+from ._native import native_schema, read_native
+
+__all__ = ["Source", "read_patient", "native_schema"]
+
+Source = Union[str, Path, bytes, Mapping[str, Any]]
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_patient(kb: Knowledge, source: Source, *, review_date: date | None = None, birth_date: date | None = None,
+                 sex: str | None = None) -> Patient:
+    """Read one patient; the format is recognised from the name and the content.
+
+    `source` is a path, "-" for standard input, raw bytes, or already-parsed data.
+    """
+    options = {"review_date": review_date, "birth_date": birth_date, "sex": sex}
+    if isinstance(source, Mapping):
+        return _from_data(kb, source, "<data>", options)
+    name, raw = _read_bytes(source)
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as err:
+            raise InputError(name, "(gzip)", f"cannot decompress: {err}") from None
+        name_plain = name[:-3] if name.endswith(".gz") else name
+    else:
+        name_plain = name
+    if name_plain.lower().endswith(".csv"):
+        return read_csv(kb, raw, name, **options)
+    stripped = raw.lstrip()
+    if stripped[:1] in (b"{", b"["):
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as err:
+            raise InputError(name, "(json)", f"not valid JSON: {err}") from None
+    else:
+        try:
+            data = yaml.load(raw.decode("utf-8-sig"), Loader=_Loader)
+        except (yaml.YAMLError, UnicodeDecodeError) as err:
+            if b"," in raw or b";" in raw:
+                return read_csv(kb, raw, name, **options)
+            raise InputError(name, "(yaml)", "not valid YAML: " + str(err).replace("\n", " ")) from None
+        if isinstance(data, str) and ("," in data or ";" in data):
+            return read_csv(kb, raw, name, **options)
+    if not isinstance(data, Mapping):
+        raise InputError(name, "(top)", "expected a FHIR Bundle or a patient mapping")
+    return _from_data(kb, data, name, options)
+
+
+def _from_data(kb: Knowledge, data: Mapping[str, Any], name: str, options: dict[str, Any]) -> Patient:
+    if "resourceType" in data:
+        return read_fhir_bundle(kb, data, name, **options)
+    return read_native(kb, data, name, **options)
+
+
+def _read_bytes(source: str | Path | bytes) -> tuple[str, bytes]:
+    if isinstance(source, bytes):
+        return "<bytes>", source
+    if str(source) == "-":
+        return "<stdin>", sys.stdin.buffer.read()
+    path = Path(source)
+    try:
+        return str(source), path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(str(source), "(file)", "no such file") from None
+    except IsADirectoryError:
+        raise InputError(str(source), "(file)", "is a folder, not a patient file") from None
+    except OSError as err:
+        raise InputError(str(source), "(file)", f"cannot read: {err.strerror}") from None

@@ -1,0 +1,215 @@
+"""Reading a FHIR R4 Bundle (collection or transaction) into raw patient records.
+
+Only the resources a review needs are read (Patient, Practitioner, PractitionerRole, Condition,
+Observation, MedicationRequest, MedicationStatement, Medication); encounters, claims and the rest
+of a real export are passed over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from .._errors import InputError
+from .._knowledge import Knowledge
+from .._patient import MedStatus, Patient, Prescriber
+from ._common import RawCondition, RawLab, RawMedication, build_patient, parse_date, parse_number, parse_sex
+
+__all__ = ["read_fhir_bundle"]
+
+ATC_SYSTEMS = ("http://www.whocc.no/atc", "urn:oid:2.16.840.1.113883.6.73")
+RXNORM_SYSTEMS = ("http://www.nlm.nih.gov/research/umls/rxnorm",)
+LOINC = "http://loinc.org"
+CONDITION_SYSTEMS = {
+    "http://hl7.org/fhir/sid/icd-10": "icd10", "http://hl7.org/fhir/sid/icd-10-nl": "icd10",
+    "http://hl7.org/fhir/sid/icd-10-cm": "icd10", "urn:oid:2.16.840.1.113883.6.3": "icd10",
+    "http://snomed.info/sct": "snomed", "http://hl7.org/fhir/sid/icpc-2": "icpc",
+    "urn:oid:2.16.840.1.113883.2.4.4.31.1": "icpc", "http://hl7.org/fhir/sid/icpc": "icpc",
+}
+# FHIR medication statuses → the engine's; orders in error are not medicines the patient takes.
+_STATUS: dict[str, MedStatus] = {
+    "active": "active", "on-hold": "on-hold", "intended": "active", "draft": "active", "unknown": "unknown",
+    "stopped": "stopped", "completed": "completed", "cancelled": "stopped", "not-taken": "stopped",
+}
+_INACTIVE_CLINICAL = {"inactive", "remission", "resolved"}
+
+
+def read_fhir_bundle(kb: Knowledge, data: Mapping[str, Any], source: str, *, review_date: date | None,
+                     birth_date: date | None = None, sex: str | None = None) -> Patient:
+    """A Patient from a FHIR R4 Bundle; review date: the argument, else the Bundle timestamp, else today."""
+    if data.get("resourceType") != "Bundle":
+        raise InputError(source, "resourceType", f"expected a FHIR Bundle, got {data.get('resourceType')!r}")
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        raise InputError(source, "Bundle.entry", "must be a list")
+    resources: list[tuple[str, dict[str, Any]]] = []
+    by_ref: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        res = entry.get("resource") if isinstance(entry, Mapping) else None
+        if not isinstance(res, Mapping):
+            continue
+        where = f"Bundle.entry[{i}].resource"
+        rtype = res.get("resourceType")
+        resources.append((where, dict(res)))
+        if entry.get("fullUrl"):
+            by_ref[str(entry["fullUrl"])] = dict(res)
+        if res.get("id"):
+            by_ref[f"{rtype}/{res['id']}"] = dict(res)
+    review = review_date or parse_date(data.get("timestamp"), source, "Bundle.timestamp") or date.today()
+    patients = [(w, r) for w, r in resources if r.get("resourceType") == "Patient"]
+    if not patients:
+        raise InputError(source, "Patient", "the Bundle holds no Patient resource")
+    p_where, patient = patients[0]
+    born = birth_date or parse_date(patient.get("birthDate"), source, "Patient.birthDate")
+    prescribers = _prescribers(resources, by_ref)
+    meds, conditions, labs = [], [], []
+    for where, res in resources:
+        rtype = res.get("resourceType")
+        label = f"{rtype}/{res.get('id')}" if res.get("id") else where
+        if rtype in ("MedicationRequest", "MedicationStatement"):
+            med = _medication(res, label, by_ref, prescribers, source)
+            if med is not None:
+                meds.append(med)
+        elif rtype == "Condition":
+            cond = _condition(res, label, source)
+            if cond is not None:
+                conditions.append(cond)
+        elif rtype == "Observation":
+            lab = _observation(kb, res, label, source)
+            if lab is not None:
+                labs.append(lab)
+    return build_patient(kb, source, patient_id=patient.get("id"), birth_date=born,
+                         sex=parse_sex(sex or patient.get("gender")), review_date=review, meds=meds,
+                         conditions=conditions, labs=labs, birth_date_field="Patient.birthDate")
+
+
+def _text_of(concept: Mapping[str, Any] | None) -> str:
+    if not concept:
+        return ""
+    if concept.get("text"):
+        return str(concept["text"])
+    for coding in concept.get("coding") or []:
+        if coding.get("display"):
+            return str(coding["display"])
+    return ""
+
+
+def _codes(concept: Mapping[str, Any] | None, systems: tuple[str, ...]) -> list[str]:
+    return [str(c["code"]) for c in (concept or {}).get("coding") or [] if c.get("system") in systems and c.get("code")]
+
+
+def _prescribers(resources: list[tuple[str, dict[str, Any]]], by_ref: Mapping[str, Any]) -> dict[str, Prescriber]:
+    specialty_of: dict[str, str] = {}
+    for _, res in resources:
+        if res.get("resourceType") == "PractitionerRole":
+            ref = (res.get("practitioner") or {}).get("reference")
+            spec = next((_text_of(s) for s in res.get("specialty") or [] if _text_of(s)), None)
+            if ref and spec:
+                specialty_of[ref] = spec
+    out: dict[str, Prescriber] = {}
+    for ref, res in by_ref.items():
+        if res.get("resourceType") != "Practitioner":
+            continue
+        names = res.get("name") or [{}]
+        first = names[0] if names else {}
+        name = first.get("text") or " ".join([*(first.get("prefix") or []), *(first.get("given") or []), first.get("family") or ""]).strip()
+        spec = next((_text_of(q.get("code")) for q in res.get("qualification") or [] if _text_of(q.get("code"))), None)
+        pid = str(res.get("id") or ref)
+        out[ref] = Prescriber(id=pid, name=name or None, specialty=spec or specialty_of.get(ref)
+                              or specialty_of.get(f"Practitioner/{pid}"))
+    return out
+
+
+def _medication(res: Mapping[str, Any], label: str, by_ref: Mapping[str, Any], prescribers: Mapping[str, Prescriber],
+                source: str) -> RawMedication | None:
+    status = str(res.get("status") or "unknown")
+    if status == "entered-in-error":
+        return None
+    concept = res.get("medicationCodeableConcept")
+    if concept is None and res.get("medicationReference"):
+        ref = str(res["medicationReference"].get("reference", ""))
+        contained = {f"#{c.get('id')}": c for c in res.get("contained") or []}
+        medication = contained.get(ref) or by_ref.get(ref) or {}
+        concept = medication.get("code")
+    if not concept:
+        raise InputError(source, f"{label}.medication", "names no medicine (no medicationCodeableConcept or Medication)")
+    is_request = res.get("resourceType") == "MedicationRequest"
+    period = res.get("effectivePeriod") or {}
+    validity = (res.get("dispenseRequest") or {}).get("validityPeriod") or {}
+    start_field = f"{label}.authoredOn" if is_request else f"{label}.effectivePeriod.start"
+    start = parse_date(res.get("authoredOn") if is_request else (period.get("start") or res.get("effectiveDateTime")),
+                       source, start_field)
+    stop = parse_date(validity.get("end") if is_request else period.get("end"), source,
+                      f"{label}.dispenseRequest.validityPeriod.end" if is_request else f"{label}.effectivePeriod.end")
+    if start and stop and stop < start:
+        raise InputError(source, f"{label}.{'dispenseRequest.validityPeriod' if is_request else 'effectivePeriod'}",
+                         f"end {stop} lies before start {start}")
+    who = (res.get("requester") if is_request else res.get("informationSource")) or {}
+    dosage = (res.get("dosageInstruction") if is_request else res.get("dosage")) or []
+    reason = next((_text_of(r) for r in res.get("statusReason") or [] if _text_of(r)), None) if isinstance(
+        res.get("statusReason"), list) else (_text_of(res.get("statusReason")) or None)
+    return RawMedication(
+        where=label, text=_text_of(concept), atc=next(iter(_codes(concept, ATC_SYSTEMS)), None),
+        rxnorm=tuple(_codes(concept, RXNORM_SYSTEMS)), dose=_dose_text(dosage),
+        prescriber=prescribers.get(str(who.get("reference", ""))), start=start, stop=stop,
+        status=_STATUS.get(status, "unknown"), stop_reason=reason,
+    )
+
+
+def _dose_text(dosage: list[Mapping[str, Any]]) -> str | None:
+    texts = [str(d["text"]) for d in dosage if d.get("text")]
+    if texts:
+        return "; ".join(texts)
+    parts = []
+    for d in dosage:
+        repeat = ((d.get("timing") or {}).get("repeat") or {})
+        dose = next((r.get("doseQuantity") for r in d.get("doseAndRate") or [] if r.get("doseQuantity")), None)
+        freq, period, unit = repeat.get("frequency"), repeat.get("period"), repeat.get("periodUnit")
+        if dose and freq and period == 1 and unit == "d":
+            parts.append(f"{freq} dd {dose.get('value'):g} {dose.get('unit', '')}".strip())
+        elif d.get("asNeededBoolean"):
+            parts.append("zo nodig")
+    return "; ".join(parts) or None
+
+
+def _condition(res: Mapping[str, Any], label: str, source: str) -> RawCondition | None:
+    verification = _code_of(res.get("verificationStatus"))
+    if verification in ("entered-in-error", "refuted"):
+        return None
+    clinical = _code_of(res.get("clinicalStatus"))
+    concept = res.get("code") or {}
+    codings = [(CONDITION_SYSTEMS[c["system"]], str(c["code"])) for c in concept.get("coding") or []
+               if c.get("system") in CONDITION_SYSTEMS and c.get("code")]
+    onset = parse_date(res.get("onsetDateTime") or (res.get("onsetPeriod") or {}).get("start"), source,
+                       f"{label}.onsetDateTime")
+    active = clinical not in _INACTIVE_CLINICAL and not res.get("abatementDateTime")
+    text = _text_of(concept) or (codings[0][1] if codings else "")
+    system, code = codings[0] if codings else (None, None)
+    return RawCondition(text=text, system=system, code=code, onset=onset, active=active, codings=codings)
+
+
+def _code_of(concept: Mapping[str, Any] | None) -> str | None:
+    for coding in (concept or {}).get("coding") or []:
+        if coding.get("code"):
+            return str(coding["code"])
+    return None
+
+
+def _observation(kb: Knowledge, res: Mapping[str, Any], label: str, source: str) -> RawLab | None:
+    if res.get("status") in ("entered-in-error", "cancelled"):
+        return None
+    test = next((kb.loinc_index[c] for c in _codes(res.get("code"), (LOINC,)) if c in kb.loinc_index), None)
+    if test is None:
+        return None
+    quantity = res.get("valueQuantity")
+    if quantity is not None:
+        value = parse_number(quantity.get("value"), source, f"{label}.valueQuantity.value")
+        unit = quantity.get("unit") or quantity.get("code")
+    elif "valueString" in res:
+        value, unit = parse_number(res["valueString"], source, f"{label}.valueString"), None
+    else:
+        return None
+    when = parse_date(res.get("effectiveDateTime") or (res.get("effectivePeriod") or {}).get("start")
+                      or res.get("issued"), source, f"{label}.effectiveDateTime")
+    return RawLab(where=label, test=test, value=value, unit=unit, date=when)
