@@ -22,7 +22,16 @@ from ._native import native_schema, read_native
 __all__ = ["Source", "read_patient", "native_schema"]
 
 Source = Union[str, Path, bytes, Mapping[str, Any]]
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """Safe YAML that leaves dates as text, so a bad date is reported with its field."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 
 
 def read_patient(kb: Knowledge, source: Source, *, review_date: date | None = None, birth_date: date | None = None,

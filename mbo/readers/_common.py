@@ -117,7 +117,7 @@ def build_patient(kb: Knowledge, source: str, *, patient_id: str | None, birth_d
 def _medication(kb: Knowledge, source: str, raw: RawMedication) -> Medication:
     if raw.start and raw.stop and raw.stop < raw.start:
         raise InputError(source, f"{raw.where}.stop", f"stop date {raw.stop} lies before start date {raw.start}")
-    text = raw.text.strip() or (raw.atc or "")
+    text = raw.text.strip() or raw.atc or (f"RxNorm {raw.rxnorm[0]}" if raw.rxnorm else "")
     if not text:
         raise InputError(source, raw.where, "a medicine without a name or code")
     res = resolve_medicine(kb, text, atc=raw.atc, rxnorm=raw.rxnorm)

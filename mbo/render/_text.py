@@ -36,7 +36,7 @@ def render_text(review: Review, width: int = 120) -> str:
     for col, ratio in (("#", 1), ("Ernst" if not en else "Severity", 2), ("Soort" if not en else "Kind", 3),
                        ("Bevinding" if not en else "Finding", 10), ("Advies" if not en else "Advice", 10),
                        ("Wie" if not en else "Who", 4)):
-        findings.add_column(col, ratio=ratio, overflow="fold")
+        findings.add_column(col, ratio=ratio, overflow="fold", no_wrap=ratio <= 3)
     for f in review.findings:
         findings.add_row(f.id, Text(word(f.severity, lang), style=_COLOUR[f.severity]), word(f.kind, lang),
                          Text(f.title, style="bold") + Text("\n" + f.rationale), f.recommendation,

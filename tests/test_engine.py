@@ -1,0 +1,103 @@
+"""The engine's behaviour on a tiny knowledge base whose content these tests control."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import mbo
+from mbo import Knowledge
+
+from _helpers import native
+
+
+def _review(mini: Knowledge, meds: list[dict[str, object]], **extra: object) -> mbo.Review:
+    return mbo.review(native(meds, **extra), knowledge=mini)
+
+
+def test_cascade_fires_when_the_marker_follows_the_index_drug(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C08CA01", "start": "2024-02-05"}, {"atc": "C03CA01", "start": "2024-06-20"}])
+    cascade = next(f for f in r.findings if f.kind == "cascade")
+    assert cascade.atc == ["C03CA01", "C08CA01"] and cascade.severity == "moderate"
+    assert "136" in cascade.rationale and "→" in cascade.rationale
+
+
+def test_cascade_is_silent_when_the_marker_came_first(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C03CA01", "start": "2024-02-05"}, {"atc": "C08CA01", "start": "2024-06-20"}])
+    assert not [f for f in r.findings if f.kind == "cascade"]
+
+
+def test_cascade_is_silent_when_an_earlier_indication_explains_the_marker(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C08CA01", "start": "2024-02-05"}, {"atc": "C03CA01", "start": "2024-06-20"}],
+                conditions=[{"code": "I50.9", "system": "icd10", "onset": "2019-01-01"}])
+    assert not [f for f in r.findings if f.kind == "cascade"]
+
+
+def test_cascade_outside_its_window_is_silent(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C08CA01", "start": "2020-01-01"}, {"atc": "C03CA01", "start": "2024-06-20"}])
+    assert not [f for f in r.findings if f.kind == "cascade"]
+
+
+def test_protection_downgrades_an_interaction(mini: Knowledge) -> None:
+    bare = _review(mini, [{"atc": "B01AA07"}, {"atc": "M01AE02"}])
+    protected = _review(mini, [{"atc": "B01AA07"}, {"atc": "M01AE02"}, {"atc": "A02BC01"}])
+    assert [f.severity for f in bare.findings if f.kind == "interaction"] == ["high"]
+    assert [f.severity for f in protected.findings if f.kind == "interaction"] == ["low"]
+
+
+def test_renal_dose_within_the_maximum_stays_quiet(mini: Knowledge) -> None:
+    labs = [{"test": "egfr", "value": 40, "date": "2025-12-01"}]
+    low = _review(mini, [{"atc": "A10BA02", "dose": "2 dd 500 mg"}], labs=labs)
+    high = _review(mini, [{"atc": "A10BA02", "dose": "2 dd 1000 mg"}], labs=labs)
+    unknown = _review(mini, [{"atc": "A10BA02", "dose": "volgens schema"}], labs=labs)
+    assert not [f for f in low.findings if f.rule == "RENAL-metformin"]
+    assert [f.kind for f in high.findings if f.rule == "RENAL-metformin"] == ["dose"]
+    assert [f.kind for f in unknown.findings if f.rule == "RENAL-metformin"] == ["dose"]
+
+
+def test_renal_avoid_is_a_contraindication(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "A10BA02"}], labs=[{"test": "egfr", "value": 24}])
+    finding = next(f for f in r.findings if f.rule == "RENAL-metformin")
+    assert finding.kind == "contraindication" and finding.severity == "high"
+    assert "24" in finding.rationale
+
+
+def test_egfr_is_computed_from_creatinine_when_absent(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "A10BA02"}], labs=[{"test": "creatinine", "value": 2.0, "unit": "mg/dL", "date": "2025-12-01"}])
+    assert "CKD-EPI" in r.patient.labs["egfr"]
+    assert [f.kind for f in r.findings if f.rule == "RENAL-metformin"] == ["contraindication"]
+
+
+def test_omission_suggests_and_adds_a_proposal_to_the_list(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C08CA01", "prescriber": "cardioloog"}], conditions=[{"code": "I48.9", "system": "icd10"}])
+    omission = next(f for f in r.findings if f.kind == "omission")
+    assert omission.atc == [] and omission.suggest == ["B01AA", "B01AF"]
+    assert omission.prescribers == ["cardioloog"]
+    proposal = next(m for m in r.medications if m.status == "proposed")
+    assert proposal.action == "start" and proposal.findings == [omission.id]
+
+
+def test_reconciled_list_keeps_every_medicine_once_unresolved_first(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "C08CA01"}, {"name": "Norvasc 5 mg"}, {"name": "Xyzzy 10 mg"},
+                       {"atc": "C03CA01", "status": "stopped", "stop_reason": "oedeem verdwenen"}])
+    assert r.medications[0].unresolved and "Xyzzy" in r.medications[0].name
+    assert [m.atc for m in r.medications].count("C08CA01") == 1
+    stopped = next(m for m in r.medications if m.atc == "C03CA01")
+    assert stopped.status == "stopped" and stopped.stop_reason == "oedeem verdwenen"
+
+
+def test_findings_link_to_list_entries_with_the_strongest_action(mini: Knowledge) -> None:
+    r = _review(mini, [{"atc": "B01AA07"}, {"atc": "M01AE02"}], labs=[{"test": "egfr", "value": 40}])
+    nsaid = next(m for m in r.medications if m.atc == "M01AE02")
+    assert nsaid.action == "stop" and len(nsaid.findings) == 2
+
+
+def test_review_date_defaults(mini: Knowledge) -> None:
+    data = native([{"atc": "C08CA01"}])
+    del data["review_date"]
+    assert mbo.review(data, knowledge=mini).review_date == date.today()
+    assert mbo.review(data, knowledge=mini, review_date=date(2025, 5, 1)).review_date == date(2025, 5, 1)
+
+
+def test_english_output(mini: Knowledge) -> None:
+    r = mbo.review(native([{"atc": "B01AA07"}, {"atc": "M01AE02"}]), knowledge=mini, lang="en")
+    assert r.language == "en" and r.findings[0].recommendation == "Stop the NSAID."
