@@ -33,10 +33,11 @@ def render_text(review: Review, width: int = 120) -> str:
             console.print(Text(f"  • {m.text}"))
     findings = Table(title=("Findings" if en else "Bevindingen") + f" ({len(review.findings)})", show_lines=True,
                      expand=True)
-    for col, ratio in (("#", 1), ("Ernst" if not en else "Severity", 2), ("Soort" if not en else "Kind", 3),
-                       ("Bevinding" if not en else "Finding", 10), ("Advies" if not en else "Advice", 10),
-                       ("Wie" if not en else "Who", 4)):
-        findings.add_column(col, ratio=ratio, overflow="fold", no_wrap=ratio <= 3)
+    findings.add_column("#", no_wrap=True)
+    findings.add_column("Severity" if en else "Ernst", no_wrap=True)
+    findings.add_column("Kind" if en else "Soort", min_width=18)
+    for col, ratio in (("Finding" if en else "Bevinding", 10), ("Advice" if en else "Advies", 8), ("Who" if en else "Wie", 4)):
+        findings.add_column(col, ratio=ratio, overflow="fold")
     for f in review.findings:
         findings.add_row(f.id, Text(word(f.severity, lang), style=_COLOUR[f.severity]), word(f.kind, lang),
                          Text(f.title, style="bold") + Text("\n" + f.rationale), f.recommendation,
