@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import date
 from typing import Literal
 
@@ -43,12 +44,24 @@ def review(source: Source | Patient, *, review_date: date | None = None, knowled
 def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"] = "nl") -> Review:
     """Review an already-read Patient with a loaded knowledge base."""
     ctx = make_context(patient, kb, lang)
-    drafts = sorted((d for detect in DETECTORS for d in detect(ctx)), key=_order)
+    drafts = sorted(_without_superseded(kb, [d for detect in DETECTORS for d in detect(ctx)]), key=_order)
     findings = [_finding(i, d) for i, d in enumerate(drafts, start=1)]
     return Review(review_date=patient.review_date, language=lang, source=patient.source,
                   patient=_summary(patient, ctx.facts.labs, ctx.facts.describe_lab, kb, lang, len(ctx.meds)),
                   findings=findings, medications=reconcile(patient, findings, kb, lang),
                   knowledge=KnowledgeStamp(version=kb.version, hash=kb.hash))
+
+
+def _without_superseded(kb: Knowledge, drafts: list[Draft]) -> list[Draft]:
+    """Drop a finding that a more complete one on the same medicines replaces; keep its sources there."""
+
+    def covers(keeper: Draft, other: Draft) -> bool:
+        return (other.rule in kb.rules[keeper.rule].supersedes and set(_atc(other)) <= set(_atc(keeper))
+                and SEVERITY_RANK[keeper.severity] <= SEVERITY_RANK[other.severity])
+
+    kept = [d for d in drafts if not any(covers(k, d) for k in drafts)]
+    return [replace(d, sources=tuple(dict.fromkeys(d.sources + tuple(s for o in drafts if covers(d, o) for s in o.sources))))
+            for d in kept]
 
 
 def _atc(d: Draft) -> list[str]:

@@ -71,7 +71,7 @@ class DrugClause:
     names: _Labels
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.components))
+        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes))
         if not meds:
             return FALSE
         return Outcome(True, meds, tuple(facts.describe_med(m) for m in meds))
@@ -87,7 +87,7 @@ class CountClause:
     gte: int
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.components))
+        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes))
         if len({m.key for m in meds}) < self.gte:
             return FALSE
         return Outcome(True, meds, tuple(facts.describe_med(m) for m in meds))
@@ -103,7 +103,7 @@ class DurationClause:
     gt_days: int
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.components)
+        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes)
                      and m.start is not None and (facts.review_date - m.start).days > self.gt_days)
         if not meds:
             return FALSE

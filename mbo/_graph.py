@@ -64,7 +64,7 @@ def review_graph(kb: Knowledge, patient: Patient, meds: tuple[Medication, ...],
         g.add_node(med, medication=m)
         g.add_edge(PATIENT, med, relation="takes")
         for node, selector in selectors:
-            if _matches(kb, selector, m.components):
+            if _matches(kb, selector, m.codes):
                 g.add_edge(med, node, relation="is_a")
                 matched.add(node)
     for node in matched:

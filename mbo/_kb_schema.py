@@ -126,6 +126,7 @@ class _Rule(_Entry):
     id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
     sources: list[str] = Field(min_length=1)
     examples: Examples
+    supersedes: list[str] = []
     note: str | None = None
 
 
@@ -164,7 +165,6 @@ class Interaction(_Rule):
     effect: Text
     advice: Text
     pcne: str = "C1.3"
-    supersedes: list[str] = []
 
     @model_validator(mode="after")
     def _one_action_per_drug(self) -> "Interaction":

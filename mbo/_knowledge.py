@@ -112,10 +112,10 @@ class Knowledge:
             for atc in scale.scores:
                 if not is_atc(atc) or len(atc) != 7:
                     raise KnowledgeError(scale.id, f"score for {atc!r}: scores are given per ATC substance (7 characters)")
-        for ia in interactions:
-            for other in ia.supersedes:
-                if other not in self.rules:
-                    raise KnowledgeError(ia.id, f"supersedes unknown rule {other!r}")
+        for rule in rules:
+            for other in rule.supersedes:
+                if other not in self.rules or other == rule.id:
+                    raise KnowledgeError(rule.id, f"supersedes unknown rule {other!r}")
 
     # -- vocabulary -------------------------------------------------------------------------
 

@@ -57,6 +57,11 @@ class Medication(_Frozen):
         return bool(self.components)
 
     @property
+    def codes(self) -> tuple[str, ...]:
+        """Every ATC code the medicine answers to: its substances and the product's own code."""
+        return self.components + ((self.atc,) if self.atc and self.atc not in self.components else ())
+
+    @property
     def in_use(self) -> bool:
         """True for an order that is (or may be) taken at the review date."""
         return self.status in IN_USE

@@ -49,7 +49,7 @@ def test_no_input_medicine_is_lost(patient: tuple[list[dict[str, object]], list[
     texts = {m.text for m in listed}
     atcs = {c for m in listed for c in (m.atc, *m.components) if c}
     for med in meds:
-        assert med.get("name") in texts or med.get("atc") in atcs or _KB.canonical_atc(str(med.get("atc"))) in atcs
+        assert str(med.get("name")).strip() in texts or med.get("atc") in atcs or _KB.canonical_atc(str(med.get("atc"))) in atcs
 
 
 @_SETTINGS

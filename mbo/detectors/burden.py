@@ -15,7 +15,7 @@ def detect_burden(ctx: ReviewContext) -> list[Draft]:
 
 
 def _evaluate(ctx: ReviewContext, scale: BurdenScale) -> Draft | None:
-    scored = [(m, sum(scale.scores.get(c, 0) for c in m.components)) for m in ctx.meds]
+    scored = [(m, sum(scale.scores.get(c, 0) for c in m.components) or scale.scores.get(m.atc or "", 0)) for m in ctx.meds]
     scored = [(m, s) for m, s in scored if s > 0]
     total = sum(s for _, s in scored)
     if total < scale.threshold:

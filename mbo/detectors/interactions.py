@@ -14,20 +14,23 @@ __all__ = ["detect_interactions"]
 
 def detect_interactions(ctx: ReviewContext) -> list[Draft]:
     """Every interaction rule whose roles the patient's medicines fill, in context."""
-    drafts = [d for ia in ctx.kb.interactions if (d := _evaluate(ctx, ia)) is not None]
-    superseded = {other for ia in ctx.kb.interactions for other in ia.rule.supersedes
-                  if any(d.rule == ia.rule.id for d in drafts)}
-    return [d for d in drafts if d.rule not in superseded]
+    return [d for ia in ctx.kb.interactions if (d := _evaluate(ctx, ia)) is not None]
+
+
+def _span(m: Medication, code: str) -> frozenset[str]:
+    """The substances a matched code stands for: a product's own code stands for all its components."""
+    return frozenset(m.components) if code == m.atc and code not in m.components else frozenset({code})
 
 
 def _evaluate(ctx: ReviewContext, ia: CompiledInteraction) -> Draft | None:
-    roles = [[(m, c) for m in ctx.meds for c in m.components if sel.matches(c)] for sel in ia.drugs]
+    roles = [[(m, _span(m, code)) for m in ctx.meds for code in m.codes if sel.matches(code)] for sel in ia.drugs]
     if not all(roles):
         return None
     filled: dict[str, tuple[Medication, set[str]]] = {}
     for combo in product(*roles):
-        if len({c for _, c in combo}) < len(combo):
-            continue
+        spans = [span for _, span in combo]
+        if sum(len(s) for s in spans) != len(frozenset().union(*spans)):
+            continue  # two roles filled by one substance (or by a product and its own component)
         for role, (m, _) in enumerate(combo):
             filled.setdefault(m.key, (m, set()))[1].add(ia.rule.action[role])
     if not filled:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 from datetime import date
 
-import polars as pl
-
 from .._errors import InputError
 from .._knowledge import Knowledge
 from .._patient import Patient, Prescriber
@@ -36,6 +34,8 @@ _STATUSES = {"active": "active", "actief": "active", "stopped": "stopped", "gest
 def read_csv(kb: Knowledge, raw: bytes, source: str, *, review_date: date | None, birth_date: date | None,
              sex: str | None) -> Patient:
     """A Patient from a CSV medication list plus the birth date and sex given alongside."""
+    import polars as pl  # loaded here: a review of a FHIR or YAML file need not pay for it
+
     text = raw.decode("utf-8-sig", errors="replace")
     first = text.splitlines()[0] if text.strip() else ""
     separator = ";" if first.count(";") > first.count(",") else ","

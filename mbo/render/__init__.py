@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import Literal
 
 from .._review import Review
-from ._templates import render_template
-from ._text import render_text
 
 __all__ = ["FORMATS", "Format", "render"]
 
@@ -22,7 +20,11 @@ def render(review: Review, fmt: Format = "text") -> str:
     if fmt == "json":
         return review.to_json()
     if fmt == "text":
+        from ._text import render_text  # rich is loaded only for terminal output
+
         return render_text(review)
     if fmt in ("md", "html"):
+        from ._templates import render_template  # jinja2 is loaded only for reports
+
         return render_template(review, fmt)
     raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
