@@ -81,6 +81,20 @@ class DrugClause:
 
 
 @dataclass(frozen=True)
+class UsesClause:
+    """A co-medication that is context: it must be there, but the finding does not ask to change it."""
+
+    drug: DrugClause
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        out = self.drug.evaluate(facts)
+        return Outcome(True, (), out.evidence) if out.ok else FALSE
+
+    def label(self, lang: str) -> str:
+        return self.drug.label(lang)
+
+
+@dataclass(frozen=True)
 class CountClause:
     selector: Selector
     names: _Labels
@@ -243,7 +257,7 @@ class ExprCompiler:
     def compile(self, data: Any, where: str) -> Expr:
         """Compile one expression; `where` names the rule and field for error messages."""
         if not isinstance(data, Mapping) or len(data) != 1:
-            raise KnowledgeError(where, f"an expression is a mapping with one key (drug, condition, lab, age, sex, count, duration, all, any, not); got {data!r}")
+            raise KnowledgeError(where, f"an expression is a mapping with one key (drug, uses, condition, lab, age, sex, count, duration, all, any, not); got {data!r}")
         ((key, value),) = data.items()
         method = getattr(self, f"_{key}", None)
         if method is None:
@@ -255,6 +269,9 @@ class ExprCompiler:
 
     def _drug(self, value: Any, where: str) -> Expr:
         return DrugClause(self.compile_selector(value, where), self._names(value, where))
+
+    def _uses(self, value: Any, where: str) -> Expr:
+        return UsesClause(DrugClause(self.compile_selector(value, where), self._names(value, where)))
 
     def _count(self, value: Any, where: str) -> Expr:
         if not isinstance(value, Mapping) or set(value) != {"drug", "gte"}:

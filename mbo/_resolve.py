@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ._knowledge import Knowledge
 from ._selectors import is_atc
-from ._text import component_texts, medicine_words
+from ._text import component_texts, medicine_words, route_of
 
 __all__ = ["Resolution", "resolve_medicine"]
 
@@ -50,6 +50,10 @@ def _by_code(kb: Knowledge, code: str, how: str) -> Resolution:
 
 
 def _by_text(kb: Knowledge, text: str) -> Resolution:
+    for tag in route_of(text):
+        found = _window_route(kb, [w for w in medicine_words(text) if w != tag], tag)
+        if found:
+            return _by_code(kb, found, "name")
     found = _lookup_words(kb, medicine_words(text))
     if found:
         return _by_code(kb, found, "name")
@@ -70,6 +74,16 @@ def _by_text(kb: Knowledge, text: str) -> Resolution:
 
 def _lookup_words(kb: Knowledge, words: list[str]) -> str | None:
     return kb.name_index.get(" ".join(words)) if words else None
+
+
+def _window_route(kb: Knowledge, words: list[str], route: str) -> str | None:
+    """The longest run of words that, with the route, names a local form ("hydrocortisone … cream" → "(huid)")."""
+    for size in range(len(words), 0, -1):
+        for start in range(0, len(words) - size + 1):
+            key = " ".join([*words[start:start + size], route])
+            if key in kb.name_index:
+                return kb.name_index[key]
+    return None
 
 
 def _window(kb: Knowledge, words: list[str]) -> str | None:

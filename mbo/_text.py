@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["fold", "medicine_words", "component_texts"]
+__all__ = ["fold", "medicine_words", "component_texts", "route_of"]
 
 # Strengths: "500 mg", "0,125mg", "100 UNT/ML", "0.11 MG/ACTUAT", "2.5%", "28 day pack".
 _STRENGTH = re.compile(
@@ -40,6 +40,22 @@ def medicine_words(text: str) -> list[str]:
     folded = _STRENGTH.sub(" ", folded)
     words = [w.strip(".,-'") for w in _PUNCT.sub(" ", folded).replace("/", " ").replace("+", " ").split()]
     return [w for w in words if w and w not in _FORM_WORDS and not re.fullmatch(r"[\d.,/%]+", w)]
+
+
+# Words that name a local route; the vocabulary names such forms "hydrocortison (huid)", "fluticason (neus)".
+# The first words of each entry are the tags the vocabulary uses, in Dutch and English.
+_ROUTES = (
+    (("huid", "cutaneous"), ("topical", "cream", "creme", "crème", "zalf", "ointment", "lotion", "dermal")),
+    (("oog", "oogdruppels", "ophthalmic"), ("eye", "oogzalf")),
+    (("neus", "nasal"), ("neusspray", "neusdruppels")),
+    (("vaginaal", "vaginal"), ("vaginale", "vaginatablet")),
+)
+
+
+def route_of(text: str) -> tuple[str, ...]:
+    """The vocabulary tags of the local route a medicine text names ("huid", "cutaneous"), or () for systemic use."""
+    words = set(re.findall(r"[a-zà-ÿ]+", text.lower()))
+    return next((tags for tags, cues in _ROUTES if words & (set(tags) | set(cues))), ())
 
 
 def component_texts(text: str) -> list[str]:

@@ -21,6 +21,11 @@ from mbo._resolve import resolve_medicine
     ("lithium carbonate 300 MG Oral Tablet", "N05AN01"),
     ("propranolol hydrochloride 40 MG Oral Tablet", "C07AA05"),
     ("albuterol 0.21 MG/ML Inhalation Solution", "R03AC02"),
+    ("Hydrocortisone 10 MG/ML Topical Cream", "D07AA02"),
+    ("hydrocortison 10 mg tablet", "H02AB09"),
+    ("Flixonase neusspray", "R01AD08"),
+    ("metronidazol vaginaal 500 mg", "G01AF01"),
+    ("metronidazol 500 mg tablet", "P01AB01"),
 ])
 def test_text_resolves_to_the_substance(kb: Knowledge, text: str, atc: str) -> None:
     assert resolve_medicine(kb, text).atc == atc
