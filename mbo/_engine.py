@@ -53,15 +53,22 @@ def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"]
 
 
 def _without_superseded(kb: Knowledge, drafts: list[Draft]) -> list[Draft]:
-    """Drop a finding that a more complete one on the same medicines replaces; keep its sources there."""
+    """Drop a finding that a more complete one on the same medicines replaces; keep its sources there.
+
+    Only at equal severity: when one rule saw context that the other did not, both stay visible.
+    """
 
     def covers(keeper: Draft, other: Draft) -> bool:
         return (other.rule in kb.rules[keeper.rule].supersedes and set(_atc(other)) <= set(_atc(keeper))
-                and SEVERITY_RANK[keeper.severity] <= SEVERITY_RANK[other.severity])
+                and keeper.severity == other.severity)
 
     kept = [d for d in drafts if not any(covers(k, d) for k in drafts)]
-    return [replace(d, sources=tuple(dict.fromkeys(d.sources + tuple(s for o in drafts if covers(d, o) for s in o.sources))))
-            for d in kept]
+    out = []
+    for d in kept:
+        merged = [o for o in drafts if covers(d, o)]
+        out.append(replace(d, also=tuple(sorted({o.rule for o in merged})),
+                           sources=tuple(dict.fromkeys(d.sources + tuple(s for o in merged for s in o.sources)))))
+    return out
 
 
 def _atc(d: Draft) -> list[str]:
@@ -73,7 +80,7 @@ def _order(d: Draft) -> tuple[object, ...]:
 
 
 def _finding(n: int, d: Draft) -> Finding:
-    return Finding(id=f"F{n}", kind=d.kind, severity=d.severity, rule=d.rule, title=d.title,  # type: ignore[arg-type]
+    return Finding(id=f"F{n}", kind=d.kind, severity=d.severity, rule=d.rule, also=list(d.also), title=d.title,  # type: ignore[arg-type]
                    rationale=d.rationale, recommendation=d.recommendation, atc=_atc(d), suggest=list(d.suggest),
                    prescribers=list(d.prescribers), sources=list(d.sources), pcne=d.pcne, evidence=list(d.evidence),
                    medications=[m.key for m in d.meds], actions=d.actions)  # type: ignore[arg-type]

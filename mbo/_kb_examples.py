@@ -107,7 +107,7 @@ def run_example(kb: Knowledge, case: ExampleCase) -> ExampleResult:
 
 
 def _is_from(kb: Knowledge, rule: _Rule, finding: object, result: Review) -> bool:
-    if getattr(finding, "rule") == rule.id:
+    if getattr(finding, "rule") == rule.id or rule.id in getattr(finding, "also"):
         return True
     if isinstance(rule, Indication) and getattr(finding, "kind") == "no-indication":
         selector = kb.selector(rule.drug, rule.id)

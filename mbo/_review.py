@@ -31,6 +31,7 @@ class Finding(_Model):
     kind: Kind
     severity: Severity
     rule: str
+    also: list[str] = []
     title: str
     rationale: str
     recommendation: str

@@ -31,6 +31,7 @@ class Draft:
     evidence: tuple[str, ...] = ()
     suggest: tuple[str, ...] = ()
     actions: dict[str, str] = field(default_factory=dict)
+    also: tuple[str, ...] = ()
 
 
 def prescribers_of(ctx: ReviewContext, meds: Iterable[Medication]) -> tuple[str, ...]:
