@@ -55,12 +55,17 @@ def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"]
 def _without_superseded(kb: Knowledge, drafts: list[Draft]) -> list[Draft]:
     """Drop a finding that a more complete one on the same medicines replaces; keep its sources there.
 
-    Only at equal severity: when one rule saw context that the other did not, both stay visible.
+    The keeper must be at least as severe, and the other must not have been lowered by context of its
+    own: then both stay visible. Two rules that supersede each other at equal severity keep the first id.
     """
 
     def covers(keeper: Draft, other: Draft) -> bool:
-        return (other.rule in kb.rules[keeper.rule].supersedes and set(_atc(other)) <= set(_atc(keeper))
-                and keeper.severity == other.severity)
+        if other.rule not in kb.rules[keeper.rule].supersedes or not set(_atc(other)) <= set(_atc(keeper)):
+            return False
+        if other.downgraded or SEVERITY_RANK[keeper.severity] > SEVERITY_RANK[other.severity]:
+            return False
+        mutual = keeper.rule in kb.rules[other.rule].supersedes and keeper.severity == other.severity
+        return not mutual or keeper.rule < other.rule
 
     kept = [d for d in drafts if not any(covers(k, d) for k in drafts)]
     out = []

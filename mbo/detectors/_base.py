@@ -32,6 +32,7 @@ class Draft:
     suggest: tuple[str, ...] = ()
     actions: dict[str, str] = field(default_factory=dict)
     also: tuple[str, ...] = ()
+    downgraded: bool = False
 
 
 def prescribers_of(ctx: ReviewContext, meds: Iterable[Medication]) -> tuple[str, ...]:

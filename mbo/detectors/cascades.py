@@ -67,7 +67,7 @@ def _pair(ctx: ReviewContext, c: CompiledCascade, index: Medication, marker: Med
     effect = ctx.kb.effects[rule.effect]
     path = f"{ctx.facts.describe_med(index)} → {effect.en if lang == 'en' else effect.nl} → {ctx.facts.describe_med(marker)}"
     index_action, marker_action = (rule.action + ["check", "check"])[:2]
-    return Draft(kind="cascade", severity=severity, rule=rule.id, title=rule.title(lang),
+    return Draft(kind="cascade", severity=severity, rule=rule.id, title=rule.title(lang), downgraded=severity != rule.severity,
                  rationale=join_evidence(ctx, rule.rationale(lang), [path, *evidence]),
                  recommendation=rule.advice(lang), meds=(index, marker),
                  prescribers=prescribers_of(ctx, (index, marker))[::-1], sources=tuple(rule.sources), pcne=rule.pcne,

@@ -23,7 +23,7 @@ def _evaluate(ctx: ReviewContext, c: CompiledCriterion) -> Draft | None:
     lang, rule = ctx.lang, c.rule
     meds = out.meds if rule.kind != "omission" else ()
     who = prescribers_of(ctx, meds) if meds and not rule.responsible else responsible(ctx, rule.responsible)
-    return Draft(kind=rule.kind, severity=severity, rule=rule.id, title=rule.title(lang),
+    return Draft(kind=rule.kind, severity=severity, rule=rule.id, title=rule.title(lang), downgraded=severity != rule.severity,
                  rationale=join_evidence(ctx, rule.rationale(lang), evidence), recommendation=rule.advice(lang),
                  meds=meds, prescribers=who, sources=tuple(rule.sources), pcne=rule.pcne, evidence=tuple(evidence),
                  suggest=tuple(rule.suggest), actions={m.key: rule.action for m in meds})

@@ -51,7 +51,7 @@ def _evaluate(ctx: ReviewContext, ia: CompiledInteraction) -> Draft | None:
     lang, rule = ctx.lang, ia.rule
     title = rule.title(lang) if rule.title else " + ".join(m.name for m in meds)
     rationale = f"{rule.mechanism(lang)} {rule.effect(lang)}"
-    return Draft(kind="interaction", severity=severity, rule=rule.id, title=title,
+    return Draft(kind="interaction", severity=severity, rule=rule.id, title=title, downgraded=severity != rule.severity,
                  rationale=join_evidence(ctx, rationale, [ctx.facts.describe_med(m) for m in meds] + evidence),
                  recommendation=rule.advice(lang), meds=meds, prescribers=prescribers_of(ctx, meds),
                  sources=tuple(rule.sources), pcne=rule.pcne, evidence=tuple(evidence),
