@@ -116,6 +116,7 @@ class Effect(_Entry):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     nl: str
     en: str
+    conditions: list[str] = []
     sources: list[str] = []
     note: str | None = None
 

@@ -261,6 +261,7 @@ class Knowledge:
         if r.effect not in self.effects:
             raise KnowledgeError(r.id, f"unknown effect {r.effect!r}; define it in knowledge/effects.yaml")
         self._check_conditions(r.explained_by, r.id)
+        self._check_conditions(self.effects[r.effect].conditions, f"effect {r.effect}")
         return CompiledCascade(r, self.selector(r.index, f"{r.id}.index"), self.selector(r.marker, f"{r.id}.marker"),
                                self._opt(r.unless, f"{r.id}.unless"))
 

@@ -101,3 +101,12 @@ def test_review_date_defaults(mini: Knowledge) -> None:
 def test_english_output(mini: Knowledge) -> None:
     r = mbo.review(native([{"atc": "B01AA07"}, {"atc": "M01AE02"}]), knowledge=mini, lang="en")
     assert r.language == "en" and r.findings[0].recommendation == "Stop the NSAID."
+
+
+def test_a_diagnosis_of_the_effect_before_the_index_drug_silences_the_cascade(mini: Knowledge) -> None:
+    meds = [{"atc": "C08CA01", "start": "2024-02-05"}, {"atc": "C03CA01", "start": "2024-06-20"}]
+    before = _review(mini, meds, conditions=[{"code": "R60.0", "system": "icd10", "onset": "2020-01-01"}])
+    after = _review(mini, meds, conditions=[{"code": "R60.0", "system": "icd10", "onset": "2024-05-01"}])
+    assert not [f for f in before.findings if f.kind == "cascade"]
+    confirmed = next(f for f in after.findings if f.kind == "cascade")
+    assert confirmed.severity == "moderate" and "01-05-2024" in confirmed.rationale

@@ -3,7 +3,9 @@
     (med index) -is_a-> (sel) -causes-> (effect) <-treats- (sel) <-is_a- (med marker)
 
 The marker must have started after the index drug, within the rule's window, and must not be
-explained by an indication of its own that was known before the index drug started.
+explained by an indication of its own that was known before the index drug started. A diagnosis
+that is the effect itself (effects.yaml `conditions`) silences the cascade when it predates the
+index drug, and supports it when it was made afterwards.
 """
 
 from __future__ import annotations
@@ -55,6 +57,18 @@ def _pair(ctx: ReviewContext, c: CompiledCascade, index: Medication, marker: Med
         severity = "low"
         evidence.append("startdata onbekend: volgorde niet vast te stellen" if lang == "nl"
                         else "start dates unknown: the order cannot be established")
+    for cid in ctx.kb.effects[rule.effect].conditions:
+        if ctx.graph.has_edge(PATIENT, ("cond", cid)):
+            diagnosed: date | None = ctx.facts.concepts[cid]
+            name = ctx.kb.condition_name(cid, lang)
+            if diagnosed is None or index.start is None:
+                severity = "low"
+                evidence.append(f"{name}: {'datum diagnose onbekend' if lang == 'nl' else 'date of diagnosis unknown'}")
+            elif diagnosed <= index.start:
+                return None  # the problem was there before the index drug: the marker treats that
+            else:
+                evidence.append(f"{name} {'vastgesteld op' if lang == 'nl' else 'diagnosed on'} {fmt_date(diagnosed, lang)}, "
+                                f"{'na de start van' if lang == 'nl' else 'after starting'} {index.name}")
     for cid in rule.explained_by:
         if ctx.graph.has_edge(PATIENT, ("cond", cid)):
             onset: date | None = ctx.facts.concepts[cid]
