@@ -64,7 +64,7 @@ def review_graph(kb: Knowledge, patient: Patient, meds: tuple[Medication, ...],
         g.add_node(med, medication=m)
         g.add_edge(PATIENT, med, relation="takes")
         for node, selector in selectors:
-            if _matches(kb, selector, m.codes):
+            if selector.matches_any(m.codes):
                 g.add_edge(med, node, relation="is_a")
                 matched.add(node)
     for node in matched:
@@ -75,12 +75,3 @@ def review_graph(kb: Knowledge, patient: Patient, meds: tuple[Medication, ...],
         g.add_edge(PATIENT, ("cond", cid), relation="has", onset=onset)
     return g
 
-
-_MATCHES: dict[tuple[int, str, tuple[str, ...]], bool] = {}
-
-
-def _matches(kb: Knowledge, selector: object, components: tuple[str, ...]) -> bool:
-    key = (id(kb), selector.key, components)  # type: ignore[attr-defined]
-    if key not in _MATCHES:
-        _MATCHES[key] = selector.matches_any(components)  # type: ignore[attr-defined]
-    return _MATCHES[key]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
@@ -326,19 +328,55 @@ def _read_files(knowledge_dir: Path, cascades_dir: Path) -> tuple[dict[str, Any]
     paths = [(p.relative_to(knowledge_dir).as_posix(), p) for p in sorted(knowledge_dir.rglob("*.yaml"))]
     if cascades_dir.is_dir():
         paths += [(f"cascades:{p.name}", p) for p in sorted(cascades_dir.glob("*.yaml"))]
-    digest = hashlib.sha256()
-    files: dict[str, Any] = {}
+    digest = hashlib.sha256(_CACHE_FORMAT.encode())
+    raws = []
     for name, path in paths:
         raw = path.read_bytes()
         digest.update(name.encode() + b"\0" + raw + b"\0")
-        try:
-            files[name] = yaml.load(raw, Loader=_Loader)
-        except yaml.YAMLError as err:
-            raise KnowledgeError(str(path), f"not valid YAML: {err}".replace("\n", " ")) from None
+        raws.append((name, path, raw))
+    files = _cache_read(digest.hexdigest())
+    if files is None:
+        files = {}
+        for name, path, raw in raws:
+            try:
+                files[name] = yaml.load(raw, Loader=_Loader)
+            except yaml.YAMLError as err:
+                raise KnowledgeError(str(path), f"not valid YAML: {err}".replace("\n", " ")) from None
+        _cache_write(digest.hexdigest(), files)
     version = files.pop("version.yaml", {}) or {}
     if not isinstance(version, dict) or "version" not in version:
         raise KnowledgeError(str(knowledge_dir / "version.yaml"), "needs `version: ...`")
     return files, str(version["version"]), digest.hexdigest()
+
+
+# The parsed YAML is kept as JSON, one file per content hash, in the user's cache folder: YAML
+# parsing is most of a cold start and JSON of the same data loads several times faster. No pickle.
+_CACHE_FORMAT = "mbo-knowledge-cache-1"
+
+
+def _cache_dir() -> Path:
+    """$MBO_CACHE_DIR, else $XDG_CACHE_HOME/mbo, else ~/.cache/mbo."""
+    if os.environ.get("MBO_CACHE_DIR"):
+        return Path(os.environ["MBO_CACHE_DIR"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mbo"
+
+
+def _cache_read(digest: str) -> dict[str, Any] | None:
+    try:
+        return json.loads((_cache_dir() / f"knowledge-{digest}.json").read_bytes())  # type: ignore[no-any-return]
+    except (OSError, ValueError):
+        return None
+
+
+def _cache_write(digest: str, files: dict[str, Any]) -> None:
+    folder = _cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".knowledge-{digest}.{os.getpid()}.tmp"
+        tmp.write_text(json.dumps(files, default=str, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, folder / f"knowledge-{digest}.json")
+    except OSError:
+        pass  # a read-only home: every start parses the YAML, nothing else changes
 
 
 _CACHE: dict[tuple[Path, Path], Knowledge] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from datetime import date
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -56,7 +57,7 @@ class Medication(_Frozen):
         """True when the medicine is known by at least one ATC substance."""
         return bool(self.components)
 
-    @property
+    @cached_property
     def codes(self) -> tuple[str, ...]:
         """Every ATC code the medicine answers to: its substances and the product's own code."""
         return self.components + ((self.atc,) if self.atc and self.atc not in self.components else ())

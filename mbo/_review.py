@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Literal
 
@@ -106,4 +105,4 @@ class Review(_Model):
 
     def to_json(self) -> str:
         """The review as JSON text, byte-identical for the same input and knowledge."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return self.model_dump_json(indent=2) + "\n"

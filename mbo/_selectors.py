@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ._errors import KnowledgeError
@@ -21,17 +21,22 @@ def is_atc(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Selector:
-    """Compiled selector: pairs of (included ATC prefix, excluded ATC prefixes)."""
+    """Compiled selector: pairs of (included ATC prefix, excluded ATC prefixes); answers are remembered."""
 
     key: str
     pairs: tuple[tuple[str, tuple[str, ...]], ...]
+    _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def matches(self, atc: str) -> bool:
-        """True when the ATC substance code falls under this selector."""
-        return any(atc.startswith(inc) and not any(atc.startswith(x) for x in exc) for inc, exc in self.pairs)
+        """True when the ATC code falls under this selector."""
+        seen = self._seen.get(atc)
+        if seen is None:
+            seen = self._seen[atc] = any(atc.startswith(inc) and not any(atc.startswith(x) for x in exc)
+                                         for inc, exc in self.pairs)
+        return seen
 
     def matches_any(self, codes: Iterable[str]) -> bool:
-        """True when any of the codes (a medicine's components) falls under this selector."""
+        """True when any of the codes (a medicine's substances and product code) falls under this selector."""
         return any(self.matches(c) for c in codes)
 
 
