@@ -52,7 +52,7 @@ def make_context(patient: Patient, kb: Knowledge, lang: str) -> ReviewContext:
     def describe_lab(lab: LabValue) -> str:
         test = kb.labs[lab.test]
         name = test.en if lang == "en" else test.nl
-        unit = (lab.unit or test.unit).replace("1.73m2", "1,73 m²" if lang == "nl" else "1.73 m²")
+        unit = (lab.unit or test.unit).replace("1.73m2", "1,73 m²" if lang == "nl" else "1.73 m²").replace("umol", "µmol")
         text = f"{name} {fmt_number(lab.value, lang)} {unit}"
         if lab.date:
             text += f" {word('on', lang)} {fmt_date(lab.date, lang)}"

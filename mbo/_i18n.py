@@ -69,7 +69,10 @@ def fmt_date(value: date | None, lang: Lang) -> str:
 
 
 def fmt_number(value: float, lang: Lang) -> str:
-    """A number as a reader writes it: decimal comma in Dutch."""
-    text = f"{value:g}" if abs(value) >= 1 or value == 0 else f"{value:.2g}"
-    text = f"{round(value, 1):g}" if abs(value) >= 10 else text
+    """A number as a reader writes it: at most one decimal (two significant digits below 1); decimal comma in Dutch.
+
+        >>> fmt_number(6.94966, "nl"), fmt_number(0.125, "en"), fmt_number(2000.0, "nl")
+        ('6,9', '0.12', '2000')
+    """
+    text = f"{round(value, 1):g}" if abs(value) >= 1 or value == 0 else f"{value:.2g}"
     return text.replace(".", ",") if lang != "en" else text
