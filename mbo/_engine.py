@@ -8,7 +8,6 @@ from datetime import date
 from typing import Literal
 
 from ._context import make_context
-from ._i18n import word
 from ._knowledge import Knowledge, load_knowledge
 from ._patient import LabValue, Patient
 from ._reconcile import reconcile
@@ -97,6 +96,6 @@ def _summary(patient: Patient, labs: Mapping[str, LabValue], describe_lab: Calla
     names = sorted({kb.condition_name(cid, lang) for c in active for cid in c.concepts
                     if not any(cid in kb.conditions[o].broader for o in c.concepts)})
     unmapped = sorted({c.text for c in active if not c.concepts})
-    return PatientSummary(id=patient.id, age=patient.age, sex=word(patient.sex, lang), conditions=names,
+    return PatientSummary(id=patient.id, age=patient.age, sex=patient.sex, conditions=names,
                           unmapped_conditions=unmapped, labs={t: describe_lab(lab) for t, lab in sorted(labs.items())},
                           medicines_in_use=in_use)

@@ -19,9 +19,9 @@ class InputError(MboError):
 
     def __init__(self, source: str, field: str, problem: str) -> None:
         self.source = source
-        self.field = field
-        self.problem = problem
-        super().__init__(f"{source}: {field}: {problem}")
+        self.field = " ".join(field.split()) or repr(field)  # always one line
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{source}: {self.field}: {self.problem}")
 
 
 class KnowledgeError(MboError):

@@ -69,7 +69,7 @@ class PatientSummary(_Model):
 
     id: str | None = None
     age: int
-    sex: str
+    sex: Literal["female", "male", "unknown"]
     conditions: list[str] = []
     unmapped_conditions: list[str] = []
     labs: dict[str, str] = {}

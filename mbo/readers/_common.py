@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
+
+from pydantic import ValidationError
 
 from .._egfr import ckd_epi_2021
 from .._errors import InputError
@@ -107,11 +111,24 @@ def build_patient(kb: Knowledge, source: str, *, patient_id: str | None, birth_d
         raise InputError(source, birth_date_field, f"birth date {birth_date} lies after the review date {review_date}")
     if not meds:
         raise InputError(source, "medications", "the medication list is empty: nothing to review")
-    medications = tuple(_medication(kb, source, m) for m in meds)
-    return Patient(
+    medications = tuple(_checked(source, m.where, lambda m=m: _medication(kb, source, m)) for m in meds)
+    return _checked(source, "Patient", lambda: Patient(
         id=patient_id, birth_date=birth_date, sex=sex, review_date=review_date, medications=medications,
         conditions=_conditions(kb, conditions), labs=_labs(kb, labs, birth_date, sex, review_date), source=source,
-    )
+    ))
+
+
+T = TypeVar("T")
+
+
+def _checked(source: str, where: str, make: Callable[[], T]) -> T:
+    """Build a model; a value of the wrong kind becomes an InputError naming the record and the field."""
+    try:
+        return make()
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(x) for x in first["loc"])
+        raise InputError(source, f"{where}.{field}" if field else where, first["msg"]) from None
 
 
 def _medication(kb: Knowledge, source: str, raw: RawMedication) -> Medication:

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from pydantic import ValidationError
+
 from .._errors import InputError
 from .._knowledge import Knowledge
 from .._patient import MedStatus, Patient, Prescriber
@@ -33,6 +35,8 @@ _STATUS: dict[str, MedStatus] = {
     "stopped": "stopped", "completed": "completed", "cancelled": "stopped", "not-taken": "stopped",
 }
 _INACTIVE_CLINICAL = {"inactive", "remission", "resolved"}
+# What reading a resource of the wrong shape raises; each becomes an InputError naming the resource.
+_SHAPE_ERRORS = (AttributeError, TypeError, KeyError, IndexError, ValueError, ValidationError)
 
 
 def read_fhir_bundle(kb: Knowledge, data: Mapping[str, Any], source: str, *, review_date: date | None,
@@ -60,28 +64,41 @@ def read_fhir_bundle(kb: Knowledge, data: Mapping[str, Any], source: str, *, rev
     patients = [(w, r) for w, r in resources if r.get("resourceType") == "Patient"]
     if not patients:
         raise InputError(source, "Patient", "the Bundle holds no Patient resource")
-    p_where, patient = patients[0]
+    _, patient = patients[0]
     born = birth_date or parse_date(patient.get("birthDate"), source, "Patient.birthDate")
-    prescribers = _prescribers(resources, by_ref)
-    meds, conditions, labs = [], [], []
+    try:
+        prescribers = _prescribers(resources, by_ref)
+    except _SHAPE_ERRORS as err:
+        raise InputError(source, "Practitioner", f"not shaped as FHIR R4 expects ({_shape_problem(err)})") from None
+    read: dict[str, list[Any]] = {"meds": [], "conditions": [], "labs": []}
     for where, res in resources:
         rtype = res.get("resourceType")
         label = f"{rtype}/{res.get('id')}" if res.get("id") else where
-        if rtype in ("MedicationRequest", "MedicationStatement"):
-            med = _medication(res, label, by_ref, prescribers, source)
-            if med is not None:
-                meds.append(med)
-        elif rtype == "Condition":
-            cond = _condition(res, label, source)
-            if cond is not None:
-                conditions.append(cond)
-        elif rtype == "Observation":
-            lab = _observation(kb, res, label, source)
-            if lab is not None:
-                labs.append(lab)
-    return build_patient(kb, source, patient_id=patient.get("id"), birth_date=born,
+        try:
+            if rtype in ("MedicationRequest", "MedicationStatement"):
+                read["meds"].append(_medication(res, label, by_ref, prescribers, source))
+            elif rtype == "Condition":
+                read["conditions"].append(_condition(res, label, source))
+            elif rtype == "Observation":
+                read["labs"].append(_observation(kb, res, label, source))
+        except _SHAPE_ERRORS as err:
+            raise InputError(source, label, f"not shaped as FHIR R4 expects ({_shape_problem(err)})") from None
+    meds, conditions, labs = ([x for x in read[k] if x is not None] for k in ("meds", "conditions", "labs"))
+    return build_patient(kb, source, patient_id=_str(patient.get("id")), birth_date=born,
                          sex=parse_sex(sex or patient.get("gender")), review_date=review, meds=meds,
                          conditions=conditions, labs=labs, birth_date_field="Patient.birthDate")
+
+
+def _shape_problem(err: Exception) -> str:
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        return f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}"
+    return f"{type(err).__name__}: {err}"
+
+
+def _str(value: object) -> str | None:
+    """A FHIR string element as text (None when absent)."""
+    return None if value is None or isinstance(value, (dict, list)) else str(value)
 
 
 def _text_of(concept: Mapping[str, Any] | None) -> str:
@@ -205,7 +222,7 @@ def _observation(kb: Knowledge, res: Mapping[str, Any], label: str, source: str)
     quantity = res.get("valueQuantity")
     if quantity is not None:
         value = parse_number(quantity.get("value"), source, f"{label}.valueQuantity.value")
-        unit = quantity.get("unit") or quantity.get("code")
+        unit = _str(quantity.get("unit") or quantity.get("code"))
     elif "valueString" in res:
         value, unit = parse_number(res["valueString"], source, f"{label}.valueString"), None
     else:

@@ -21,7 +21,7 @@ def render_text(review: Review, width: int = 120) -> str:
     console = Console(record=True, width=width, color_system=None, force_terminal=False, file=_Sink())
     p = review.patient
     console.print(Text(f"{'Medication review' if en else 'Medicatiebeoordeling'} — {fmt_date(review.review_date, lang)}"
-                       f" — {p.age} {word('years', lang)}, {p.sex}", style="bold"))
+                       f" — {p.age} {word('years', lang)}, {word(p.sex, lang)}", style="bold"))
     if p.conditions:
         console.print(Text(("Conditions: " if en else "Diagnosen: ") + ", ".join(p.conditions)))
     if p.labs:
