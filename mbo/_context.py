@@ -62,7 +62,7 @@ def make_context(patient: Patient, kb: Knowledge, lang: str) -> ReviewContext:
 
     facts = Facts(age=patient.age, sex=patient.sex, review_date=patient.review_date, meds=meds, concepts=concepts,
                   labs=labs, lang=lang, describe_med=describe_med, describe_lab=describe_lab,
-                  condition_name=lambda cid: kb.condition_name(cid, lang))
+                  condition_name=lambda cid: kb.condition_name(cid, lang), broader=kb.broader_closure)
     return ReviewContext(patient=patient, kb=kb, lang=lang, facts=facts, graph=review_graph(kb, patient, meds, concepts))
 
 

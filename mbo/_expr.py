@@ -36,6 +36,7 @@ class Facts:
     describe_med: Callable[[Medication], str]
     describe_lab: Callable[[LabValue], str]
     condition_name: Callable[[str], str]
+    broader: Mapping[str, frozenset[str]]
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class ConditionClause:
         found = [c for c in self.ids if c in facts.concepts]
         if not found:
             return FALSE
+        found = [c for c in found if not any(c != o and c in facts.broader[o] for o in found)]  # the narrowest only
         return Outcome(True, (), tuple(_condition_evidence(facts, c) for c in found))
 
     def label(self, lang: str) -> str:

@@ -13,7 +13,8 @@ from .._review import Review
 
 __all__ = ["render_template", "reports_path"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&])")
+_MD_INLINE = re.compile(r"([\\`*_\[\]<>|&#~])")
+_MD_LINE_START = re.compile(r"^([-+]|\d+\.)")
 
 
 def reports_path() -> Path:
@@ -23,8 +24,9 @@ def reports_path() -> Path:
 
 
 def md_escape(value: object) -> str:
-    """Text from the input made inert in Markdown (and in HTML that a Markdown viewer would pass through)."""
-    return _MD_SPECIAL.sub(r"\\\1", str(value)).replace("\n", " ")
+    """Text from the input made inert in Markdown: inline markup, HTML and a leading list marker escaped."""
+    text = _MD_INLINE.sub(r"\\\1", " ".join(str(value).split()))
+    return _MD_LINE_START.sub(r"\\\1", text)
 
 
 @lru_cache(maxsize=2)
