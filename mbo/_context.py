@@ -42,6 +42,12 @@ def make_context(patient: Patient, kb: Knowledge, lang: str) -> ReviewContext:
             for concept in cond.concepts:
                 onsets.setdefault(concept, []).extend([cond.onset] if cond.onset else [])
     concepts = {concept: min(dates, default=None) for concept, dates in onsets.items()}
+    latest = {concept: max(dates) for concept, dates in onsets.items() if dates}
+    given: dict[str, list[date]] = {}
+    for v in patient.vaccinations:
+        for vaccine in v.vaccines:
+            given.setdefault(vaccine, []).extend([v.date] if v.date else [])
+    vaccinated = {vaccine: max(dates, default=None) for vaccine, dates in given.items()}
     labs = {test: lab for test in {lab.test for lab in patient.labs} if (lab := patient.latest_lab(test)) is not None}
 
     def describe_med(m: Medication) -> str:
@@ -62,7 +68,9 @@ def make_context(patient: Patient, kb: Knowledge, lang: str) -> ReviewContext:
 
     facts = Facts(age=patient.age, sex=patient.sex, review_date=patient.review_date, meds=meds, concepts=concepts,
                   labs=labs, lang=lang, describe_med=describe_med, describe_lab=describe_lab,
-                  condition_name=lambda cid: kb.condition_name(cid, lang), broader=kb.broader_closure)
+                  condition_name=lambda cid: kb.condition_name(cid, lang), broader=kb.broader_closure,
+                  latest_onsets=latest, vaccinations=vaccinated, vaccination_record=patient.vaccination_record,
+                  vaccine_name=lambda vid: kb.vaccines[vid].en if lang == "en" else kb.vaccines[vid].nl)
     return ReviewContext(patient=patient, kb=kb, lang=lang, facts=facts, graph=review_graph(kb, patient, meds, concepts))
 
 

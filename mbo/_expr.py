@@ -12,7 +12,8 @@ from datetime import date
 from typing import Any, Protocol
 
 from ._errors import KnowledgeError
-from ._i18n import fmt_date, word
+from ._dosage import daily_dose_mg
+from ._i18n import fmt_date, fmt_number, word
 from ._patient import LabValue, Medication
 from ._selectors import Selector
 
@@ -37,6 +38,10 @@ class Facts:
     describe_lab: Callable[[LabValue], str]
     condition_name: Callable[[str], str]
     broader: Mapping[str, frozenset[str]]
+    latest_onsets: Mapping[str, date] = field(default_factory=dict)
+    vaccinations: Mapping[str, date | None] = field(default_factory=dict)
+    vaccination_record: bool = False
+    vaccine_name: Callable[[str], str] = str
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,75 @@ class DurationClause:
 
     def label(self, lang: str) -> str:
         return f"{self.names(lang)} > {self.gt_days} {'dagen' if lang == 'nl' else 'days'}"
+
+
+@dataclass(frozen=True)
+class DoseClause:
+    """A matching medicine whose regular daily dose (mg), read from its instructions, is within the bounds."""
+
+    selector: Selector
+    names: _Labels
+    bounds: tuple[tuple[str, float], ...]
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        hits = []
+        for m in facts.meds:
+            if self.selector.matches_any(m.codes):
+                daily = daily_dose_mg(m.dose, m.text)
+                if daily is not None and all(_BOUNDS[op][0](daily, b) for op, b in self.bounds):
+                    hits.append((m, daily))
+        if not hits:
+            return FALSE
+        per_day = "mg/dag" if facts.lang == "nl" else "mg/day"
+        return Outcome(True, tuple(m for m, _ in hits),
+                       tuple(f"{facts.describe_med(m)}: {m.dose} = {fmt_number(d, facts.lang)} {per_day}" for m, d in hits))
+
+    def label(self, lang: str) -> str:
+        return f"{self.names(lang)} " + ", ".join(f"{_BOUNDS[op][1]} {b:g} mg" for op, b in self.bounds)
+
+
+@dataclass(frozen=True)
+class RecentClause:
+    """A condition whose most recent known onset lies within the window before the review date."""
+
+    ids: tuple[str, ...]
+    names: _Labels
+    within_days: int
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        found = [c for c in self.ids if c in facts.latest_onsets
+                 and 0 <= (facts.review_date - facts.latest_onsets[c]).days <= self.within_days]
+        if not found:
+            return FALSE
+        since = word("since", facts.lang)
+        return Outcome(True, (), tuple(f"{facts.condition_name(c)} ({since} {fmt_date(facts.latest_onsets[c], facts.lang)})"
+                                       for c in found))
+
+    def label(self, lang: str) -> str:
+        return f"{self.names(lang)} ≤ {self.within_days} {word('days', lang)}"
+
+
+@dataclass(frozen=True)
+class UnvaccinatedClause:
+    """No such vaccination in the record (within the window); false when there is no vaccination record."""
+
+    vaccine: str
+    names: _Labels
+    within_days: int | None
+
+    def evaluate(self, facts: Facts) -> Outcome:
+        if not facts.vaccination_record:
+            return FALSE
+        name, nl = facts.vaccine_name(self.vaccine), facts.lang == "nl"
+        if self.vaccine not in facts.vaccinations:
+            return Outcome(True, (), (f"geen {name} vastgelegd" if nl else f"no {name} recorded",))
+        last = facts.vaccinations[self.vaccine]
+        if last is None or self.within_days is None or (facts.review_date - last).days <= self.within_days:
+            return FALSE  # given (possibly on an unknown date): not missing
+        return Outcome(True, (), (f"{name}: {'laatste' if nl else 'last'} {fmt_date(last, facts.lang)}",))
+
+    def label(self, lang: str) -> str:
+        return ("geen " if lang == "nl" else "no ") + self.names(lang)
 
 
 @dataclass(frozen=True)
@@ -254,12 +328,13 @@ class ExprCompiler:
     selector_names: Callable[[Any, str], str]
     condition_ids: Mapping[str, Any]
     lab_ids: Mapping[str, Any]
+    vaccines: Mapping[str, Any] = field(default_factory=dict)
     _seen: dict[str, Expr] = field(default_factory=dict)
 
     def compile(self, data: Any, where: str) -> Expr:
         """Compile one expression; `where` names the rule and field for error messages."""
         if not isinstance(data, Mapping) or len(data) != 1:
-            raise KnowledgeError(where, f"an expression is a mapping with one key (drug, uses, condition, lab, age, sex, count, duration, all, any, not); got {data!r}")
+            raise KnowledgeError(where, f"an expression is a mapping with one key (drug, uses, dose, condition, recent, lab, age, sex, count, duration, unvaccinated, all, any, not); got {data!r}")
         ((key, value),) = data.items()
         method = getattr(self, f"_{key}", None)
         if method is None:
@@ -284,6 +359,27 @@ class ExprCompiler:
         if not isinstance(value, Mapping) or set(value) != {"drug", "gt_days"}:
             raise KnowledgeError(where, "duration needs exactly {drug: SELECTOR, gt_days: N}")
         return DurationClause(self.compile_selector(value["drug"], where), self._names(value["drug"], where), int(value["gt_days"]))
+
+    def _dose(self, value: Any, where: str) -> Expr:
+        bounds = _bounds(value, where, extra={"drug"}) if isinstance(value, Mapping) and "drug" in value else None
+        if not bounds:
+            raise KnowledgeError(where, "dose needs {drug: SELECTOR, lt/lte/gt/gte: MG_PER_DAY}")
+        return DoseClause(self.compile_selector(value["drug"], where), self._names(value["drug"], where), bounds)
+
+    def _recent(self, value: Any, where: str) -> Expr:
+        if not isinstance(value, Mapping) or set(value) != {"condition", "within_days"}:
+            raise KnowledgeError(where, "recent needs exactly {condition: ID-or-list, within_days: N}")
+        inner = self._condition(value["condition"], where)
+        return RecentClause(inner.ids, inner.names, int(value["within_days"]))  # type: ignore[attr-defined]
+
+    def _unvaccinated(self, value: Any, where: str) -> Expr:
+        if not isinstance(value, Mapping) or "vaccine" not in value or set(value) - {"vaccine", "within_days"}:
+            raise KnowledgeError(where, "unvaccinated needs {vaccine: ID, within_days: N (optional)}")
+        vaccine = self.vaccines.get(value["vaccine"])
+        if vaccine is None:
+            raise KnowledgeError(where, f"unknown vaccine {value['vaccine']!r}; see knowledge/vaccines.yaml")
+        days = value.get("within_days")
+        return UnvaccinatedClause(vaccine.id, _Labels(vaccine.nl, vaccine.en), int(days) if days is not None else None)
 
     def _condition(self, value: Any, where: str) -> Expr:
         ids = (value,) if isinstance(value, str) else tuple(value)
@@ -325,6 +421,13 @@ class ExprCompiler:
 
     def _not(self, value: Any, where: str) -> Expr:
         return NotOf(self.compile(value, where))
+
+
+def _bounds(value: Mapping[str, Any], where: str, extra: set[str]) -> tuple[tuple[str, float], ...]:
+    unknown = set(value) - set(_BOUNDS) - extra
+    if unknown:
+        raise KnowledgeError(where, f"unknown keys {sorted(unknown)} (bounds are lt, lte, gt, gte)")
+    return tuple((op, float(value[op])) for op in ("lt", "lte", "gt", "gte") if op in value)
 
 
 def _as_list(value: Any, where: str) -> list[Any]:

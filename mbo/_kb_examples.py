@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from ._errors import KnowledgeError
 from ._kb_schema import Example, ExampleMed, Indication, _Rule
 from ._knowledge import Knowledge
-from ._patient import Condition, LabValue, Medication, Patient, Prescriber
+from ._patient import Condition, LabValue, Medication, Patient, Prescriber, Vaccination
 from ._resolve import resolve_medicine
 from ._review import Review
 
@@ -59,8 +59,18 @@ def example_patient(kb: Knowledge, ex: Example, where: str) -> Patient:
         if test not in kb.labs:
             raise KnowledgeError(where, f"unknown lab {test!r} in an example")
         labs.append(LabValue(test=test, value=value, unit=kb.labs[test].unit, date=review - timedelta(days=10)))
+    vaccinations = tuple(_vaccination(kb, v, f"{where}.vaccinations[{i}]") for i, v in enumerate(ex.vaccinations or []))
     return Patient(id=where, birth_date=birth, sex="female" if ex.sex == "F" else "male", review_date=review,
-                   medications=meds, conditions=conditions, labs=tuple(labs), source=where)
+                   medications=meds, conditions=conditions, labs=tuple(labs), vaccinations=vaccinations,
+                   vaccination_record=ex.vaccinations is not None, source=where)
+
+
+def _vaccination(kb: Knowledge, item: str, where: str) -> Vaccination:
+    m = _TRAILING_DATE.match(item.strip())
+    ident, given = (m.group(1), date.fromisoformat(m.group(2))) if m else (item.strip(), None)
+    if ident not in kb.vaccines:
+        raise KnowledgeError(where, f"unknown vaccine {ident!r} in an example; see knowledge/vaccines.yaml")
+    return Vaccination(text=ident, vaccines=frozenset({ident}), date=given)
 
 
 def _medication(kb: Knowledge, item: str | ExampleMed, where: str) -> Medication:

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Effect",
+    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Vaccine", "Effect",
     "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "BurdenScale", "Rule",
 ]
 
@@ -50,6 +50,7 @@ class Example(_Entry):
     meds: list[str | ExampleMed] = []
     conditions: list[str] = []
     labs: dict[str, float] = {}
+    vaccinations: list[str] | None = None
     severity: Severity | None = None
     note: str | None = None
 
@@ -110,6 +111,22 @@ class LabTest(_Entry):
     loinc: list[str]
     convert: dict[str, float] = {}
     sources: list[str] = []
+
+
+class Vaccine(_Entry):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    nl: str
+    en: str
+    cvx: list[str] = []
+    atc: list[str] = []
+    snomed: list[str] = []
+    text: list[str] = []
+    sources: list[str] = []
+
+    @field_validator("cvx", "snomed", mode="before")
+    @classmethod
+    def _codes_as_text(cls, value: Any) -> Any:
+        return [str(v) for v in value] if isinstance(value, list) else value
 
 
 class Effect(_Entry):

@@ -87,6 +87,7 @@ class Knowledge:
         self.conditions = _unique_by(_entries(files, "conditions/", s.ConditionConcept), "id", "condition")
         self.labs = _unique_by(_entries(files, "labs.yaml", s.LabTest), "id", "lab test")
         self.effects = _unique_by(_entries(files, "effects.yaml", s.Effect), "id", "effect")
+        self.vaccines = _unique_by(_entries(files, "vaccines.yaml", s.Vaccine), "id", "vaccine")
         criteria = _entries(files, "criteria/", s.Criterion)
         interactions = _entries(files, "interactions/", s.Interaction)
         renal = _entries(files, "renal/", s.RenalRule)
@@ -100,7 +101,7 @@ class Knowledge:
                 raise KnowledgeError(f"group {gid}", "the id is used twice (group and rule or condition)")
         self._check_vocabulary()
         self._selectors: dict[str, Selector] = {}
-        self._compiler = ExprCompiler(self.selector, self.selector_names, self.conditions, self.labs)
+        self._compiler = ExprCompiler(self.selector, self.selector_names, self.conditions, self.labs, self.vaccines)
         self.criteria = [self._compile_criterion(r) for r in criteria]
         self.interactions = [self._compile_interaction(r) for r in interactions]
         self.renal = [CompiledRenal(r, self.selector(r.drug, r.id), self._opt(r.unless, f"{r.id}.unless")) for r in renal]
@@ -205,6 +206,18 @@ class Knowledge:
                 found |= self._code_index.get(("text", folded.split("(")[0].strip()), frozenset())
         return frozenset().union(*(self.broader_closure[c] for c in found)) if found else frozenset()
 
+    def vaccines_of(self, system: str | None, code: str | None, text: str | None) -> frozenset[str]:
+        """The vaccine ids a coded or written immunization stands for (CVX, ATC, SNOMED CT or text)."""
+        found = set()
+        for v in self.vaccines.values():
+            if code and ((system == "cvx" and code in v.cvx) or (system == "snomed" and code in v.snomed)
+                         or (system == "atc" and any(code.startswith(p) for p in v.atc))):
+                found.add(v.id)
+        if not found and text:
+            folded = fold(text)
+            found = {v.id for v in self.vaccines.values() for t in [v.nl, v.en, *v.text] if fold(t) in folded}
+        return frozenset(found)
+
     @cached_property
     def loinc_index(self) -> dict[str, str]:
         """LOINC code → lab test id."""
@@ -284,7 +297,7 @@ class Knowledge:
             "rxnorm": sum(1 for x in self.substances.values() if x.rxnorm), "groups": len(self.groups),
             "conditions": len(self.conditions), "effects": len(self.effects), "criteria": len(self.criteria),
             "interactions": len(self.interactions), "renal": len(self.renal), "cascades": len(self.cascades),
-            "indications": len(self.indications),
+            "indications": len(self.indications), "vaccines": len(self.vaccines),
             "burden_scores": sum(len(b.scores) for b in self.burden),
         }
 

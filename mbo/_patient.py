@@ -9,7 +9,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Sex", "MedStatus", "Prescriber", "Medication", "Condition", "LabValue", "Patient"]
+__all__ = ["Sex", "MedStatus", "Prescriber", "Medication", "Condition", "LabValue", "Vaccination", "Patient"]
 
 Sex = Literal["female", "male", "unknown"]
 MedStatus = Literal["active", "on-hold", "stopped", "completed", "unknown"]
@@ -98,6 +98,14 @@ class LabValue(_Frozen):
     derived_from: str | None = None
 
 
+class Vaccination(_Frozen):
+    """A vaccination given: the vaccine ids it stands for (empty when unknown) and when."""
+
+    text: str
+    vaccines: frozenset[str] = frozenset()
+    date: dt.date | None = None
+
+
 class Patient(_Frozen):
     """Everything a review needs about one person."""
 
@@ -108,6 +116,8 @@ class Patient(_Frozen):
     medications: tuple[Medication, ...]
     conditions: tuple[Condition, ...] = ()
     labs: tuple[LabValue, ...] = ()
+    vaccinations: tuple[Vaccination, ...] = ()
+    vaccination_record: bool = False
     source: str = ""
 
     @property

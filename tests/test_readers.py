@@ -64,3 +64,29 @@ def test_a_transaction_bundle_with_references_and_practitioner_roles(mini: Knowl
     ]}
     r = mbo.review(bundle, knowledge=mini, review_date=__import__("datetime").date(2026, 1, 1))
     assert r.medications[0].atc == "C08CA01" and r.medications[0].prescriber == "geriater (Dr. Smit)"
+
+
+def test_vaccination_record_from_fhir_immunizations(mini: Knowledge) -> None:
+    def bundle(*extra: dict[str, object]) -> dict[str, object]:
+        return {"resourceType": "Bundle", "timestamp": "2026-01-01", "entry": [
+            {"resource": {"resourceType": "Patient", "birthDate": "1940-01-01", "gender": "male"}},
+            {"resource": {"resourceType": "MedicationRequest", "status": "active",
+                          "medicationCodeableConcept": {"text": "amlodipine"}}},
+            *({"resource": r} for r in extra)]}
+
+    flu = {"resourceType": "Immunization", "status": "completed", "occurrenceDateTime": "2025-10-20",
+           "vaccineCode": {"coding": [{"system": "http://hl7.org/fhir/sid/cvx", "code": "140"}]}}
+    old = {**flu, "occurrenceDateTime": "2023-10-20"}
+    rules = lambda r: {f.rule for f in r.findings}  # noqa: E731
+    assert "TEST-flu" not in rules(mbo.review(bundle(), knowledge=mini))          # no record: silent
+    assert "TEST-flu" not in rules(mbo.review(bundle(flu), knowledge=mini))       # given this season
+    assert "TEST-flu" in rules(mbo.review(bundle(old), knowledge=mini))           # only an old one
+
+
+def test_native_vaccination_record(mini: Knowledge) -> None:
+    base = {"patient": {"birth_date": "1940-01-01"}, "review_date": "2026-01-01", "medications": [{"atc": "C08CA01"}]}
+    unknown = mbo.review(base, knowledge=mini)
+    none_given = mbo.review({**base, "vaccinations": []}, knowledge=mini)
+    given = mbo.review({**base, "vaccinations": [{"vaccine": "griepprik", "date": "2025-10-01"}]}, knowledge=mini)
+    assert [f.rule for f in none_given.findings if f.rule == "TEST-flu"] == ["TEST-flu"]
+    assert not [f for f in unknown.findings + given.findings if f.rule == "TEST-flu"]

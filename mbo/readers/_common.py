@@ -13,10 +13,11 @@ from pydantic import ValidationError
 from .._egfr import ckd_epi_2021
 from .._errors import InputError
 from .._knowledge import Knowledge
-from .._patient import Condition, LabValue, Medication, MedStatus, Patient, Prescriber, Sex
+from .._patient import Condition, LabValue, Medication, MedStatus, Patient, Prescriber, Sex, Vaccination
 from .._resolve import resolve_medicine
 
-__all__ = ["RawMedication", "RawCondition", "RawLab", "parse_date", "parse_number", "build_patient", "parse_sex"]
+__all__ = ["RawMedication", "RawCondition", "RawLab", "RawVaccination", "parse_date", "parse_number", "build_patient",
+           "parse_sex"]
 
 _DMY = re.compile(r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})$")
 
@@ -93,6 +94,14 @@ class RawCondition:
 
 
 @dataclass
+class RawVaccination:
+    text: str
+    system: str | None = None
+    code: str | None = None
+    date: date | None = None
+
+
+@dataclass
 class RawLab:
     where: str
     test: str
@@ -103,8 +112,12 @@ class RawLab:
 
 def build_patient(kb: Knowledge, source: str, *, patient_id: str | None, birth_date: date | None, sex: Sex,
                   review_date: date, meds: list[RawMedication], conditions: list[RawCondition],
-                  labs: list[RawLab], birth_date_field: str) -> Patient:
-    """Resolve and check raw records into a Patient; InputError names the file and the field."""
+                  labs: list[RawLab], birth_date_field: str,
+                  vaccinations: list[RawVaccination] | None = None) -> Patient:
+    """Resolve and check raw records into a Patient; InputError names the file and the field.
+
+    `vaccinations` None means the source holds no vaccination record (rules on vaccinations stay silent).
+    """
     if birth_date is None:
         raise InputError(source, birth_date_field, "the birth date is missing (needed for age-based criteria)")
     if birth_date > review_date:
@@ -115,6 +128,9 @@ def build_patient(kb: Knowledge, source: str, *, patient_id: str | None, birth_d
     return _checked(source, "Patient", lambda: Patient(
         id=patient_id, birth_date=birth_date, sex=sex, review_date=review_date, medications=medications,
         conditions=_conditions(kb, conditions), labs=_labs(kb, labs, birth_date, sex, review_date), source=source,
+        vaccinations=tuple(Vaccination(text=v.text, vaccines=kb.vaccines_of(v.system, v.code, v.text), date=v.date)
+                           for v in vaccinations or []),
+        vaccination_record=vaccinations is not None,
     ))
 
 

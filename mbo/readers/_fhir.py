@@ -1,7 +1,7 @@
 """Reading a FHIR R4 Bundle (collection or transaction) into raw patient records.
 
 Only the resources a review needs are read (Patient, Practitioner, PractitionerRole, Condition,
-Observation, MedicationRequest, MedicationStatement, Medication); encounters, claims and the rest
+Observation, MedicationRequest, MedicationStatement, Medication, Immunization); encounters, claims and the rest
 of a real export are passed over.
 """
 
@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from .._errors import InputError
 from .._knowledge import Knowledge
 from .._patient import MedStatus, Patient, Prescriber
-from ._common import RawCondition, RawLab, RawMedication, build_patient, parse_date, parse_number, parse_sex
+from ._common import (RawCondition, RawLab, RawMedication, RawVaccination, build_patient, parse_date, parse_number,
+                      parse_sex)
 
 __all__ = ["read_fhir_bundle"]
 
@@ -70,7 +71,7 @@ def read_fhir_bundle(kb: Knowledge, data: Mapping[str, Any], source: str, *, rev
         prescribers = _prescribers(resources, by_ref)
     except _SHAPE_ERRORS as err:
         raise InputError(source, "Practitioner", f"not shaped as FHIR R4 expects ({_shape_problem(err)})") from None
-    read: dict[str, list[Any]] = {"meds": [], "conditions": [], "labs": []}
+    read: dict[str, list[Any]] = {"meds": [], "conditions": [], "labs": [], "vaccinations": []}
     for where, res in resources:
         rtype = res.get("resourceType")
         label = f"{rtype}/{res.get('id')}" if res.get("id") else where
@@ -81,12 +82,17 @@ def read_fhir_bundle(kb: Knowledge, data: Mapping[str, Any], source: str, *, rev
                 read["conditions"].append(_condition(res, label, source))
             elif rtype == "Observation":
                 read["labs"].append(_observation(kb, res, label, source))
+            elif rtype == "Immunization":
+                read["vaccinations"].append(_immunization(res, label, source))
         except _SHAPE_ERRORS as err:
             raise InputError(source, label, f"not shaped as FHIR R4 expects ({_shape_problem(err)})") from None
-    meds, conditions, labs = ([x for x in read[k] if x is not None] for k in ("meds", "conditions", "labs"))
+    meds, conditions, labs, vaccinations = ([x for x in read[k] if x is not None]
+                                            for k in ("meds", "conditions", "labs", "vaccinations"))
+    has_record = any(r.get("resourceType") == "Immunization" for _, r in resources)
     return build_patient(kb, source, patient_id=_str(patient.get("id")), birth_date=born,
                          sex=parse_sex(sex or patient.get("gender")), review_date=review, meds=meds,
-                         conditions=conditions, labs=labs, birth_date_field="Patient.birthDate")
+                         conditions=conditions, labs=labs, birth_date_field="Patient.birthDate",
+                         vaccinations=vaccinations if has_record else None)
 
 
 def _shape_problem(err: Exception) -> str:
@@ -204,6 +210,20 @@ def _condition(res: Mapping[str, Any], label: str, source: str) -> RawCondition 
     text = _text_of(concept) or (codings[0][1] if codings else "")
     system, code = codings[0] if codings else (None, None)
     return RawCondition(text=text, system=system, code=code, onset=onset, active=active, codings=codings)
+
+
+VACCINE_SYSTEMS = {"http://hl7.org/fhir/sid/cvx": "cvx", "http://snomed.info/sct": "snomed",
+                   "http://www.whocc.no/atc": "atc"}
+
+
+def _immunization(res: Mapping[str, Any], label: str, source: str) -> RawVaccination | None:
+    if res.get("status") in ("entered-in-error", "not-done"):
+        return None
+    concept = res.get("vaccineCode") or {}
+    coding = next(((VACCINE_SYSTEMS[c["system"]], str(c["code"])) for c in concept.get("coding") or []
+                   if c.get("system") in VACCINE_SYSTEMS and c.get("code")), (None, None))
+    when = parse_date(res.get("occurrenceDateTime"), source, f"{label}.occurrenceDateTime")
+    return RawVaccination(text=_text_of(concept), system=coding[0], code=coding[1], date=when)
 
 
 def _code_of(concept: Mapping[str, Any] | None) -> str | None:

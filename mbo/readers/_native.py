@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .._errors import InputError
 from .._knowledge import Knowledge
 from .._patient import Patient, Prescriber
-from ._common import RawCondition, RawLab, RawMedication, build_patient, parse_number, parse_sex
+from ._common import RawCondition, RawLab, RawMedication, RawVaccination, build_patient, parse_number, parse_sex
 
 __all__ = ["NativePatientFile", "read_native", "native_schema"]
 
@@ -60,6 +60,12 @@ class NativeLab(_Strict):
     date: dt.date | None = None
 
 
+class NativeVaccination(_Strict):
+    vaccine: str = Field(description="As written (\"griepprik\"), or a code with `system`.")
+    system: Literal["cvx", "atc", "snomed"] | None = None
+    date: dt.date | None = None
+
+
 class NativeMedication(_Strict):
     name: str | None = Field(None, description="As written: generic name, Dutch brand, with strength and form.")
     atc: str | None = None
@@ -80,6 +86,8 @@ class NativePatientFile(_Strict):
     prescribers: list[NativePrescriber] = []
     conditions: list[NativeCondition] = []
     labs: list[NativeLab] = []
+    vaccinations: list[NativeVaccination] | None = Field(
+        None, description="The vaccination record; leave out when unknown (an empty list says: none given).")
     medications: list[NativeMedication]
 
 
@@ -115,5 +123,8 @@ def read_native(kb: Knowledge, data: Mapping[str, Any], source: str, *, review_d
                            unit=lab.unit, date=lab.date))
     return build_patient(kb, source, patient_id=doc.patient.id, birth_date=birth_date or doc.patient.birth_date,
                          sex=parse_sex(sex or doc.patient.sex), review_date=review_date or doc.review_date or date.today(),
-                         meds=meds, conditions=conditions, labs=labs, birth_date_field="patient.birth_date")
+                         meds=meds, conditions=conditions, labs=labs, birth_date_field="patient.birth_date",
+                         vaccinations=None if doc.vaccinations is None else [
+                             RawVaccination(text=v.vaccine, system=v.system, code=v.vaccine if v.system else None, date=v.date)
+                             for v in doc.vaccinations])
 
