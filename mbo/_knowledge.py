@@ -20,7 +20,7 @@ from ._expr import Expr, ExprCompiler
 from ._selectors import Selector, compile_selector, is_atc, selector_key
 from ._text import fold, medicine_words
 
-__all__ = ["Knowledge", "load_knowledge", "default_paths", "CompiledCriterion", "CompiledInteraction",
+__all__ = ["Knowledge", "load_knowledge", "knowledge_stats", "default_paths", "CompiledCriterion", "CompiledInteraction",
            "CompiledRenal", "CompiledCascade", "CompiledIndication"]
 
 M = TypeVar("M", bound=BaseModel)
@@ -300,6 +300,41 @@ class Knowledge:
             "indications": len(self.indications), "vaccines": len(self.vaccines),
             "burden_scores": sum(len(b.scores) for b in self.burden),
         }
+
+
+def knowledge_stats(kb: Knowledge) -> dict[str, int]:
+    """Counts per kind of knowledge, and how many rules lack sources or either kind of example (must be 0)."""
+    criteria = [c.rule.id for c in kb.criteria]
+    subs = kb.substances.values()
+    conditions = kb.conditions.values()
+    return {
+        "STOPP v3 criteria": sum(1 for c in criteria if c.startswith("STOPP-")),
+        "START v3 criteria": sum(1 for c in criteria if c.startswith("START-")),
+        "other criteria": sum(1 for c in criteria if not c.startswith(("STOPP-", "START-"))),
+        "interactions": len(kb.interactions),
+        "renal rules": len(kb.renal),
+        "cascades": len(kb.cascades),
+        "ThinkCascades cascades": sum(1 for c in kb.cascades if any("thinkcascades" in s.lower() for s in c.rule.sources)),
+        "Rochon 2025 cascades": sum(1 for c in kb.cascades if any("rochon" in s.lower() for s in c.rule.sources)),
+        "indications": len(kb.indications),
+        "burden scales": len(kb.burden),
+        "burden scores": sum(len(b.scores) for b in kb.burden),
+        "substances": sum(1 for x in subs if not x.components),
+        "combination products": sum(1 for x in subs if x.components),
+        "Dutch brand names": sum(len(x.brands) for x in subs),
+        "substances with RxNorm": sum(1 for x in subs if x.rxnorm),
+        "drug groups": len(kb.groups),
+        "conditions": len(kb.conditions),
+        "conditions with ICD-10": sum(1 for c in conditions if c.icd10),
+        "conditions with ICPC-2": sum(1 for c in conditions if c.icpc),
+        "conditions with SNOMED CT": sum(1 for c in conditions if c.snomed),
+        "adverse effects": len(kb.effects),
+        "vaccines": len(kb.vaccines),
+        "rules": len(kb.rules),
+        "rules without sources": sum(1 for r in kb.rules.values() if not any(s.strip() for s in r.sources)),
+        "rules without both kinds of example": sum(1 for r in kb.rules.values()
+                                                   if not (r.examples.fire and r.examples.quiet)),
+    }
 
 
 def _code(code: str) -> str:

@@ -53,6 +53,16 @@ def test_schema_is_json_schema() -> None:
 
 
 def test_help_has_examples() -> None:
-    for args in (["--help"], ["review", "--help"], ["kb", "check", "--help"], ["kb", "show", "--help"]):
+    for args in (["--help"], ["review", "--help"], ["kb", "check", "--help"], ["kb", "show", "--help"], ["kb", "stats", "--help"]):
         result = CliRunner().invoke(cli, args)
         assert result.exit_code == 0 and "Example" in result.output, args
+
+
+def test_kb_stats_counts_and_no_rule_without_source_or_examples() -> None:
+    result = CliRunner().invoke(cli, ["kb", "stats", "--knowledge", str(MINI), "--json"])
+    stats = json.loads(result.output)
+    assert result.exit_code == 0
+    assert stats["interactions"] == 1 and stats["cascades"] == 1 and stats["vaccines"] == 1
+    assert stats["rules without sources"] == 0 and stats["rules without both kinds of example"] == 0
+    text = CliRunner().invoke(cli, ["kb", "stats", "--knowledge", str(MINI)])
+    assert "STOPP v3 criteria" in text.output

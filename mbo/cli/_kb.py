@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 import yaml
 
 from .._errors import KnowledgeError
 from .._kb_examples import example_cases, run_example
-from .._knowledge import load_knowledge
+from .._knowledge import knowledge_stats, load_knowledge
 
 __all__ = ["kb"]
 
@@ -37,6 +39,27 @@ def check(knowledge_dir: str | None) -> None:
         click.echo(f"FAIL {r.case.name}: {r.message}")
     if failed:
         raise KnowledgeError("examples", f"{len(failed)} of {len(results)} examples failed")
+
+
+@kb.command("stats")
+@click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Another knowledge folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the counts as JSON.")
+def stats(knowledge_dir: str | None, as_json: bool) -> None:
+    """Count the knowledge base per kind; rules without sources or examples must be 0.
+
+    \b
+    Example:
+      mbo kb stats
+    """
+    base = load_knowledge(knowledge_dir) if knowledge_dir else load_knowledge()
+    counts = knowledge_stats(base)
+    if as_json:
+        click.echo(json.dumps(counts, indent=2))
+        return
+    click.echo(f"knowledge {base.version} ({base.hash[:12]})")
+    width = max(len(k) for k in counts)
+    for name, count in counts.items():
+        click.echo(f"  {name:<{width}} {count:>6}")
 
 
 @kb.command("show")
