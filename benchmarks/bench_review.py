@@ -1,4 +1,4 @@
-"""Benchmark: a warm library review of a 15-medicine patient, and a cold `mbo review` process.
+"""Benchmark: a warm library review of a 15-medicine patient, a cold knowledge load, and a cold `mbo review` process.
 
     python benchmarks/bench_review.py [--runs N]
 
@@ -13,6 +13,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -57,6 +58,21 @@ def cold(runs: int) -> list[float]:
     return times
 
 
+_LOAD = "import time, mbo; t = time.perf_counter(); mbo.load_knowledge(); print((time.perf_counter() - t) * 1000)"
+
+
+def cold_load(runs: int, use_cache: bool) -> list[float]:
+    """Loading the knowledge base in a new process (imports excluded); with the JSON cache, or parsing the YAML."""
+    env = dict(os.environ)
+    times = []
+    for _ in range(runs):
+        if not use_cache:
+            env["MBO_CACHE_DIR"] = tempfile.mkdtemp(prefix="mbo-bench-")  # empty: the YAML is parsed
+        out = subprocess.run([sys.executable, "-c", _LOAD], check=True, capture_output=True, text=True, env=env)
+        times.append(float(out.stdout))
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=200)
@@ -64,6 +80,10 @@ def main() -> None:
     print(f"machine: {_machine()}")
     w = warm(args.runs)
     print(f"warm review, 15 medicines: median {statistics.median(w):.1f} ms (p90 {sorted(w)[int(len(w) * 0.9)]:.1f} ms, n={len(w)})")
+    cached = cold_load(5, use_cache=True)
+    fresh = cold_load(3, use_cache=False)
+    print(f"cold knowledge load (new process, imports excluded): median {statistics.median(cached):.0f} ms with the "
+          f"cache, {statistics.median(fresh):.0f} ms parsing the YAML")
     c = cold(max(3, args.runs // 40))
     print(f"cold `mbo review` process: median {statistics.median(c):.0f} ms (min {min(c):.0f}, max {max(c):.0f}, n={len(c)})")
 
