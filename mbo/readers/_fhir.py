@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from .._dosage import Dosage, render_dosage
 from .._errors import InputError
 from .._knowledge import Knowledge
 from .._patient import MedStatus, Patient, Prescriber
@@ -180,20 +181,30 @@ def _medication(res: Mapping[str, Any], label: str, by_ref: Mapping[str, Any], p
     )
 
 
+_PERIOD_UNITS = {"h": "h", "d": "d", "wk": "wk", "mo": "mo"}
+
+
 def _dose_text(dosage: list[Mapping[str, Any]]) -> str | None:
+    """The instruction text, or a canonical Dutch one composed from structured timing and dose."""
     texts = [str(d["text"]) for d in dosage if d.get("text")]
     if texts:
         return "; ".join(texts)
     parts = []
     for d in dosage:
         repeat = ((d.get("timing") or {}).get("repeat") or {})
-        dose = next((r.get("doseQuantity") for r in d.get("doseAndRate") or [] if r.get("doseQuantity")), None)
-        freq, period, unit = repeat.get("frequency"), repeat.get("period"), repeat.get("periodUnit")
-        if dose and freq and period == 1 and unit == "d":
-            parts.append(f"{freq} dd {dose.get('value'):g} {dose.get('unit', '')}".strip())
-        elif d.get("asNeededBoolean"):
-            parts.append("zo nodig")
+        dose = next((r.get("doseQuantity") for r in d.get("doseAndRate") or [] if r.get("doseQuantity")), None) or {}
+        structured = Dosage(text="", parsed=True, dose=_float(dose.get("value")), unit=_str(dose.get("unit")),
+                            frequency=_float(repeat.get("frequency")), period=_float(repeat.get("period")),
+                            period_unit=_PERIOD_UNITS.get(str(repeat.get("periodUnit"))),
+                            as_needed=d.get("asNeededBoolean") is True)
+        text = render_dosage(structured)
+        if text:
+            parts.append(text)
     return "; ".join(parts) or None
+
+
+def _float(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def _condition(res: Mapping[str, Any], label: str, source: str) -> RawCondition | None:
