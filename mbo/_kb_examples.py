@@ -84,8 +84,8 @@ def _medication(kb: Knowledge, item: str | ExampleMed, where: str) -> Medication
     who = item.prescriber or "huisarts"
     return Medication(text=item.drug, atc=res.atc, components=res.components,
                       name=kb.substance_name(res.atc) if res.atc else item.drug, resolved_by=res.resolved_by,
-                      dose=item.dose, prescriber=Prescriber(id=who, specialty=who), start=item.start,
-                      status=item.status, source=where)
+                      dose=item.dose, prescriber=Prescriber(id=who, specialty=who), start=item.start, stop=item.stop,
+                      status=item.status, stop_reason=item.stop_reason, source=where)
 
 
 def _condition(kb: Knowledge, item: str, where: str) -> Condition:

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 __all__ = [
     "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Vaccine", "Effect",
-    "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "BurdenScale", "Rule",
+    "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "ReconciliationRule", "BurdenScale",
+    "Rule",
 ]
 
 Severity = Literal["high", "moderate", "low"]
@@ -39,6 +40,7 @@ class ExampleMed(_Entry):
     dose: str | None = None
     prescriber: str | None = None
     status: Literal["active", "stopped"] = "active"
+    stop_reason: str | None = None
 
 
 class Example(_Entry):
@@ -145,6 +147,7 @@ class _Rule(_Entry):
     sources: list[str] = Field(min_length=1)
     examples: Examples
     supersedes: list[str] = []
+    requires: list[str] = []
     note: str | None = None
 
 
@@ -160,7 +163,6 @@ class Criterion(_Rule):
     suggest: list[str] = []
     responsible: list[str] = []
     pcne: str = "C1.1"
-    requires: list[str] = []
     rationale: Text
     advice: Text
 
@@ -231,6 +233,18 @@ class Indication(_Rule):
     severity: Severity = "low"
 
 
+class ReconciliationRule(_Rule):
+    """A check across the records of one patient (history, several sources); the check itself is generic."""
+
+    check: Literal["restarted-after-stop"]
+    severity: Severity
+    action: Action = "check"
+    title: Text
+    rationale: Text
+    advice: Text
+    pcne: str = "C8.1"
+
+
 class BurdenScale(_Rule):
     scale: str
     threshold: int = Field(gt=0)
@@ -242,4 +256,4 @@ class BurdenScale(_Rule):
     pcne: str = "C1.1"
 
 
-Rule = Criterion | Interaction | RenalRule | Cascade | Indication | BurdenScale
+Rule = Criterion | Interaction | RenalRule | Cascade | Indication | ReconciliationRule | BurdenScale

@@ -94,7 +94,8 @@ class Knowledge:
         cascades = _entries(files, "cascades:", s.Cascade)
         indications = _entries(files, "indications/", s.Indication)
         burden = _entries(files, "burden/", s.BurdenScale)
-        rules: list[s._Rule] = [*criteria, *interactions, *renal, *cascades, *indications, *burden]
+        self.reconciliation = _entries(files, "reconciliation/", s.ReconciliationRule)
+        rules: list[s._Rule] = [*criteria, *interactions, *renal, *cascades, *indications, *burden, *self.reconciliation]
         self.rules: dict[str, s._Rule] = _unique_by(rules, "id", "rule")
         for gid in self.groups:
             if gid in self.rules or gid in self.conditions:

@@ -110,3 +110,22 @@ def test_a_diagnosis_of_the_effect_before_the_index_drug_silences_the_cascade(mi
     assert not [f for f in before.findings if f.kind == "cascade"]
     confirmed = next(f for f in after.findings if f.kind == "cascade")
     assert confirmed.severity == "moderate" and "01-05-2024" in confirmed.rationale
+
+
+def test_a_restart_after_a_documented_stop_is_found_in_one_fhir_bundle(mini: Knowledge) -> None:
+    bundle = {"resourceType": "Bundle", "timestamp": "2026-01-01", "entry": [{"resource": r} for r in (
+        {"resourceType": "Patient", "birthDate": "1941-01-01", "gender": "female"},
+        {"resourceType": "Practitioner", "id": "ha", "name": [{"text": "H. Jansen"}], "qualification": [{"code": {"text": "huisarts"}}]},
+        {"resourceType": "Practitioner", "id": "or", "name": [{"text": "T. Bos"}], "qualification": [{"code": {"text": "orthopeed"}}]},
+        {"resourceType": "MedicationStatement", "id": "s1", "status": "stopped",
+         "statusReason": [{"text": "maagbloeding"}], "medicationCodeableConcept": {"text": "naproxen 500 mg"},
+         "effectivePeriod": {"start": "2023-05-01", "end": "2025-03-01"}, "informationSource": {"reference": "Practitioner/ha"}},
+        {"resourceType": "MedicationRequest", "id": "r1", "status": "active", "authoredOn": "2025-09-15",
+         "medicationCodeableConcept": {"text": "Naproxen 250 mg tablet"}, "requester": {"reference": "Practitioner/or"}},
+    )]}
+    review = mbo.review(bundle, knowledge=mini)
+    found = [f for f in review.findings if f.kind == "discrepancy"]
+    assert len(found) == 1 and found[0].severity == "high" and found[0].atc == ["M01AE02"]
+    assert "maagbloeding" in found[0].rationale and "01-03-2025" in found[0].rationale
+    assert found[0].prescribers == ["orthopeed (T. Bos)", "huisarts (H. Jansen)"]
+    assert [m.status for m in review.medications] == ["active"]

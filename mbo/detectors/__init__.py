@@ -9,6 +9,7 @@ from ._base import Draft
 from .burden import detect_burden
 from .cascades import detect_cascades
 from .criteria import detect_contraindications, detect_duplications, detect_inappropriate, detect_omissions
+from .discrepancies import detect_discrepancies
 from .indications import detect_no_indication
 from .interactions import detect_interactions
 from .renal import detect_renal
@@ -25,4 +26,5 @@ DETECTORS: tuple[Callable[[ReviewContext], list[Draft]], ...] = (
     detect_duplications,
     detect_no_indication,
     detect_burden,
+    detect_discrepancies,
 )

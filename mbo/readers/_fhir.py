@@ -166,6 +166,8 @@ def _medication(res: Mapping[str, Any], label: str, by_ref: Mapping[str, Any], p
                        source, start_field)
     stop = parse_date(validity.get("end") if is_request else period.get("end"), source,
                       f"{label}.dispenseRequest.validityPeriod.end" if is_request else f"{label}.effectivePeriod.end")
+    if stop is None and not is_request and status == "stopped":
+        stop = parse_date(res.get("dateAsserted"), source, f"{label}.dateAsserted")
     if start and stop and stop < start:
         raise InputError(source, f"{label}.{'dispenseRequest.validityPeriod' if is_request else 'effectivePeriod'}",
                          f"end {stop} lies before start {start}")
