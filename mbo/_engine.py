@@ -2,32 +2,41 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date
 from typing import Literal
 
-from ._context import make_context
+from ._context import ReviewContext, make_context
+from ._criteria_v2 import load_criteria_v2
 from ._knowledge import Knowledge, load_knowledge
 from ._patient import LabValue, Patient
 from ._reconcile import reconcile
 from ._review import SEVERITY_RANK, Finding, KnowledgeStamp, PatientSummary, Review
 from .detectors import DETECTORS, Draft
+from .detectors.criteria import detect_contraindications, detect_duplications, detect_inappropriate, detect_omissions
 from .readers import Source, read_patient
 
 __all__ = ["review", "review_patient"]
+
+# The detectors of the knowledge base's explicit criteria (STOPP/START v3), which `criteria=` replaces.
+_EXPLICIT_CRITERIA = (detect_contraindications, detect_inappropriate, detect_omissions, detect_duplications)
 
 _KIND_ORDER = ("interaction", "contraindication", "cascade", "dose", "inappropriate", "omission", "duplication",
                "burden", "no-indication", "discrepancy")
 
 
 def review(source: Source | Patient, *, review_date: date | None = None, knowledge: Knowledge | None = None,
-           lang: Literal["nl", "en"] = "nl", birth_date: date | None = None, sex: str | None = None) -> Review:
+           lang: Literal["nl", "en"] = "nl", birth_date: date | None = None, sex: str | None = None,
+           criteria: str | os.PathLike[str] | None = None) -> Review:
     """Review one patient's medication.
 
     `source` is a path (FHIR R4 Bundle, native YAML/JSON, CSV; ".gz" read as it is), "-" for
     standard input, raw bytes, parsed data, or a Patient. `review_date` defaults to the Bundle's
-    timestamp, else today; `birth_date` and `sex` supply what a CSV list cannot hold.
+    timestamp, else today; `birth_date` and `sex` supply what a CSV list cannot hold. `criteria`
+    names a STOPP/START v2 XML file (Huibers et al. 2018) to use instead of the v3 criteria of the
+    knowledge base; the other detectors run as always.
 
         >>> r = review("patient.json")                      # doctest: +SKIP
         >>> [f.title for f in r.findings if f.severity == "high"]  # doctest: +SKIP
@@ -35,15 +44,21 @@ def review(source: Source | Patient, *, review_date: date | None = None, knowled
     Raises InputError for a bad file and KnowledgeError for a broken knowledge base.
     """
     kb = knowledge or load_knowledge()
+    if criteria is not None:
+        load_criteria_v2(criteria)  # a missing or broken file stops the run before the patient is read
     patient = source if isinstance(source, Patient) else read_patient(
         kb, source, review_date=review_date, birth_date=birth_date, sex=sex)
-    return review_patient(patient, kb, lang=lang)
+    return review_patient(patient, kb, lang=lang, criteria=criteria)
 
 
-def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"] = "nl") -> Review:
-    """Review an already-read Patient with a loaded knowledge base."""
+def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"] = "nl",
+                   criteria: str | os.PathLike[str] | None = None) -> Review:
+    """Review an already-read Patient with a loaded knowledge base (`criteria`: see `review`)."""
+    detectors: tuple[Callable[[ReviewContext], list[Draft]], ...] = DETECTORS
+    if criteria is not None:
+        detectors = (*(d for d in DETECTORS if d not in _EXPLICIT_CRITERIA), load_criteria_v2(criteria).detect)
     ctx = make_context(patient, kb, lang)
-    drafts = sorted(_without_superseded(kb, [d for detect in DETECTORS for d in detect(ctx)]), key=_order)
+    drafts = sorted(_without_superseded(kb, [d for detect in detectors for d in detect(ctx)]), key=_order)
     findings = [_finding(i, d) for i, d in enumerate(drafts, start=1)]
     return Review(review_date=patient.review_date, language=lang, source=patient.source,
                   patient=_summary(patient, ctx.facts.labs, ctx.facts.describe_lab, kb, lang, len(ctx.meds)),
@@ -59,11 +74,12 @@ def _without_superseded(kb: Knowledge, drafts: list[Draft]) -> list[Draft]:
     """
 
     def covers(keeper: Draft, other: Draft) -> bool:
-        if other.rule not in kb.rules[keeper.rule].supersedes or not set(_atc(other)) <= set(_atc(keeper)):
+        rule, other_rule = kb.rules.get(keeper.rule), kb.rules.get(other.rule)  # None: a rule from outside (v2 XML)
+        if rule is None or other.rule not in rule.supersedes or not set(_atc(other)) <= set(_atc(keeper)):
             return False
         if other.downgraded or SEVERITY_RANK[keeper.severity] > SEVERITY_RANK[other.severity]:
             return False
-        mutual = keeper.rule in kb.rules[other.rule].supersedes and keeper.severity == other.severity
+        mutual = other_rule is not None and keeper.rule in other_rule.supersedes and keeper.severity == other.severity
         return not mutual or keeper.rule < other.rule
 
     kept = [d for d in drafts if not any(covers(k, d) for k in drafts)]

@@ -52,7 +52,7 @@ def example_patient(kb: Knowledge, ex: Example, where: str) -> Patient:
         birth = review.replace(year=review.year - ex.age)
     except ValueError:
         birth = review.replace(year=review.year - ex.age, day=28)
-    meds = tuple(_medication(kb, m, f"{where}.meds[{i}]") for i, m in enumerate(ex.meds))
+    meds = tuple(_medication(kb, m, f"{where}.meds[{i}]", where) for i, m in enumerate(ex.meds))
     conditions = tuple(_condition(kb, c, f"{where}.conditions[{i}]") for i, c in enumerate(ex.conditions))
     labs = []
     for test, value in ex.labs.items():
@@ -73,7 +73,7 @@ def _vaccination(kb: Knowledge, item: str, where: str) -> Vaccination:
     return Vaccination(text=ident, vaccines=frozenset({ident}), date=given)
 
 
-def _medication(kb: Knowledge, item: str | ExampleMed, where: str) -> Medication:
+def _medication(kb: Knowledge, item: str | ExampleMed, where: str, source: str) -> Medication:
     if isinstance(item, str):
         m = _TRAILING_DATE.match(item.strip())
         item = ExampleMed(drug=m.group(1), start=date.fromisoformat(m.group(2))) if m else ExampleMed(drug=item.strip())
@@ -82,10 +82,10 @@ def _medication(kb: Knowledge, item: str | ExampleMed, where: str) -> Medication
     if not res.resolved:
         raise KnowledgeError(where, f"example medicine {item.drug!r} is not in the vocabulary")
     who = item.prescriber or "huisarts"
-    return Medication(text=item.drug, atc=res.atc, components=res.components,
+    return Medication(text=item.text or item.drug, atc=res.atc, components=res.components,
                       name=kb.substance_name(res.atc) if res.atc else item.drug, resolved_by=res.resolved_by,
                       dose=item.dose, prescriber=Prescriber(id=who, specialty=who), start=item.start, stop=item.stop,
-                      status=item.status, stop_reason=item.stop_reason, source=where)
+                      status=item.status, stop_reason=item.stop_reason, source=item.source or source)
 
 
 def _condition(kb: Knowledge, item: str, where: str) -> Condition:

@@ -41,6 +41,26 @@ class ExampleMed(_Entry):
     prescriber: str | None = None
     status: Literal["active", "stopped"] = "active"
     stop_reason: str | None = None
+    text: str | None = None
+    source: str | None = None
+
+
+class ExamplePriorFinding(_Entry):
+    """A finding of the example patient's previous review (review memory), with what was decided on it."""
+
+    rule: str
+    atc: list[str] = []
+    suggest: list[str] = []
+    severity: Severity = "moderate"
+    decision: Literal["accepted", "not-accepted", "adapted"] | None = None
+    stopped: bool = False
+
+
+class ExamplePrevious(_Entry):
+    """The example patient's previous review, as the review memory would give it."""
+
+    review_date: date
+    findings: list[ExamplePriorFinding] = []
 
 
 class Example(_Entry):
@@ -53,6 +73,7 @@ class Example(_Entry):
     conditions: list[str] = []
     labs: dict[str, float] = {}
     vaccinations: list[str] | None = None
+    previous: ExamplePrevious | None = None
     severity: Severity | None = None
     note: str | None = None
 
@@ -215,6 +236,7 @@ class Cascade(_Rule):
     effect: str
     marker: SelectorData
     window_days: int = Field(gt=0)
+    min_days: int = Field(1, gt=0)
     explained_by: list[str] = []
     unless: ExprData | None = None
     severity: Severity = "moderate"
@@ -236,7 +258,8 @@ class Indication(_Rule):
 class ReconciliationRule(_Rule):
     """A check across the records of one patient (history, several sources); the check itself is generic."""
 
-    check: Literal["restarted-after-stop"]
+    check: Literal["restarted-after-stop", "missing-from-source", "dose-differs", "strength-differs",
+                   "two-names-one-substance", "still-open"]
     severity: Severity
     action: Action = "check"
     title: Text

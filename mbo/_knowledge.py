@@ -240,10 +240,10 @@ class Knowledge:
     # -- selectors and expressions ---------------------------------------------------------
 
     def selector(self, data: Any, where: str) -> Selector:
-        """The compiled selector for selector data, cached by its text."""
+        """The compiled selector for selector data, cached by its text; renamed ATC codes are read as the new ones."""
         key = selector_key(data)
         if key not in self._selectors:
-            self._selectors[key] = compile_selector(data, self.groups, where)
+            self._selectors[key] = compile_selector(data, self.groups, where, self.aliases)
         return self._selectors[key]
 
     def selector_names(self, data: Any, lang: str) -> str:
@@ -391,7 +391,8 @@ def _read_files(knowledge_dir: Path, cascades_dir: Path) -> tuple[dict[str, Any]
                 files[name] = yaml.load(raw, Loader=_Loader)
             except yaml.YAMLError as err:
                 raise KnowledgeError(str(path), f"not valid YAML: {err}".replace("\n", " ")) from None
-        _cache_write(digest.hexdigest(), files)
+        files, text = _as_json_data(files)  # the same shape with or without the cache
+        _cache_write(digest.hexdigest(), text)
     version = files.pop("version.yaml", {}) or {}
     if not isinstance(version, dict) or "version" not in version:
         raise KnowledgeError(str(knowledge_dir / "version.yaml"), "needs `version: ...`")
@@ -417,12 +418,18 @@ def _cache_read(digest: str) -> dict[str, Any] | None:
         return None
 
 
-def _cache_write(digest: str, files: dict[str, Any]) -> None:
+def _as_json_data(files: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The parsed YAML in the shape the cache gives back (dates as ISO text), and that JSON text."""
+    text = json.dumps(files, default=str, ensure_ascii=False)
+    return json.loads(text), text
+
+
+def _cache_write(digest: str, text: str) -> None:
     folder = _cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".knowledge-{digest}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(files, default=str, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, folder / f"knowledge-{digest}.json")
     except OSError:
         pass  # a read-only home: every start parses the YAML, nothing else changes

@@ -9,7 +9,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Sex", "MedStatus", "Prescriber", "Medication", "Condition", "LabValue", "Vaccination", "Patient"]
+__all__ = ["Sex", "MedStatus", "Prescriber", "Medication", "Condition", "LabValue", "Vaccination", "PriorDecision",
+           "PriorFinding", "PriorReview", "Patient"]
 
 Sex = Literal["female", "male", "unknown"]
 MedStatus = Literal["active", "on-hold", "stopped", "completed", "unknown"]
@@ -22,11 +23,12 @@ class _Frozen(BaseModel):
 
 
 class Prescriber(_Frozen):
-    """Who prescribed: a name and, where known, the specialty ("cardioloog")."""
+    """Who prescribed: a name and, where known, the specialty ("cardioloog") and a contact (phone or e-mail)."""
 
     id: str
     name: str | None = None
     specialty: str | None = None
+    contact: str | None = None
 
     @property
     def label(self) -> str:
@@ -106,6 +108,39 @@ class Vaccination(_Frozen):
     date: dt.date | None = None
 
 
+class PriorDecision(_Frozen):
+    """What was decided on a finding of an earlier review: PCNE V9.1 acceptance (A…) and intervention (I…) codes."""
+
+    decision: Literal["accepted", "not-accepted", "adapted"]
+    acceptance: str
+    intervention: str | None = None
+    reason: str
+    by: str | None = None
+    on: date
+    stopped: bool = False
+
+
+class PriorFinding(_Frozen):
+    """A finding of the previous review as the review memory keeps it, with the last decision on that problem."""
+
+    id: str
+    rule: str
+    also: tuple[str, ...] = ()
+    atc: tuple[str, ...] = ()
+    suggest: tuple[str, ...] = ()
+    title: str
+    severity: Literal["high", "moderate", "low"]
+    decision: PriorDecision | None = None
+
+
+class PriorReview(_Frozen):
+    """The patient's previous review from the review memory (see mbo.Store)."""
+
+    review_date: date
+    knowledge_version: str
+    findings: tuple[PriorFinding, ...] = ()
+
+
 class Patient(_Frozen):
     """Everything a review needs about one person."""
 
@@ -119,6 +154,7 @@ class Patient(_Frozen):
     vaccinations: tuple[Vaccination, ...] = ()
     vaccination_record: bool = False
     source: str = ""
+    previous: PriorReview | None = None
 
     @property
     def age(self) -> int:

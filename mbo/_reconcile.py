@@ -10,8 +10,9 @@ from ._i18n import word
 from ._knowledge import Knowledge
 from ._patient import IN_USE, Medication, Patient
 from ._review import ACTION_RANK, Finding, MedicationEntry
+from ._sources import presence, source_labels
 
-__all__ = ["reconcile"]
+__all__ = ["reconcile", "entry_id"]
 
 _SOFT = {"stop": "check", "change": "check", "reduce": "check", "start": "check"}
 
@@ -21,7 +22,10 @@ def reconcile(patient: Patient, findings: Sequence[Finding], kb: Knowledge, lang
     groups: dict[str, list[Medication]] = {}
     for m in patient.medications:
         groups.setdefault(m.key, []).append(m)
-    entries = [_entry(key, meds, findings, lang) for key, meds in groups.items()]
+    labels = source_labels(patient)
+    present = presence(patient) if len(labels) > 1 else {}
+    entries = [_entry(key, meds, findings, lang).model_copy(update={"missing_from": [
+        s for s in labels if key in present and s not in present[key].in_use]}) for key, meds in groups.items()]
     entries += [_proposal(f, kb, lang) for f in findings if f.kind == "omission"]
     return sorted(entries, key=lambda e: (not e.unresolved, e.status == "proposed", e.status not in IN_USE,
                                           (e.prescriber or "~").lower(), e.name.lower(), e.id))
@@ -47,7 +51,7 @@ def _entry(key: str, meds: list[Medication], findings: Sequence[Finding], lang: 
         text=rep.text, components=list(rep.components), unresolved=not rep.resolved, status=rep.status,
         prescriber=rep.prescriber.label if rep.prescriber else None, dose=rep.dose, start=rep.start, stop=rep.stop,
         stop_reason=rep.stop_reason, action=action,  # type: ignore[arg-type]
-        findings=[f.id for f in mine], sources=sorted({m.source for m in meds if m.source}),
+        findings=[f.id for f in mine], sources=sorted({m.source for m in meds if m.source and (m.in_use or not in_use)}),
     )
 
 
@@ -56,6 +60,11 @@ def _proposal(f: Finding, kb: Knowledge, lang: str) -> MedicationEntry:
     return MedicationEntry(id=_slug("start-" + "-".join(f.suggest)), atc=None, name=f"{names} ({', '.join(f.suggest)})",
                            text=f.title, status="proposed", prescriber=f.prescribers[0] if f.prescribers else None,
                            action="start", findings=[f.id])
+
+
+def entry_id(key: str) -> str:
+    """The id on the reconciled list of the distinct medicine with this key (see Medication.key)."""
+    return _slug(key)
 
 
 def _slug(key: str) -> str:

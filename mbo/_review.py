@@ -62,6 +62,7 @@ class MedicationEntry(_Model):
     action: Action = "continue"
     findings: list[str] = []
     sources: list[str] = []
+    missing_from: list[str] = []
 
 
 class PatientSummary(_Model):

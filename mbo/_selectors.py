@@ -51,38 +51,40 @@ def selector_key(data: Any) -> str:
     return str(data)
 
 
-def compile_selector(data: Any, groups: Mapping[str, Any], where: str) -> Selector:
-    """Compile a selector as written in a rule (string, list or {any, except})."""
-    pairs = _expand(data, groups, where, ())
+def compile_selector(data: Any, groups: Mapping[str, Any], where: str, aliases: Mapping[str, str] | None = None) -> Selector:
+    """Compile a selector as written in a rule (string, list or {any, except}); renamed ATC codes become the new ones."""
+    pairs = _expand(data, groups, aliases or {}, where, ())
     return Selector(key=selector_key(data), pairs=tuple(sorted(set(pairs))))
 
 
-def _expand(data: Any, groups: Mapping[str, Any], where: str, stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+def _expand(data: Any, groups: Mapping[str, Any], aliases: Mapping[str, str], where: str,
+            stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     if isinstance(data, str):
-        return _expand_name(data, groups, where, stack)
+        return _expand_name(data, groups, aliases, where, stack)
     if isinstance(data, list):
         if not data:
             raise KnowledgeError(where, "an empty drug selector matches nothing")
-        return [pair for item in data for pair in _expand(item, groups, where, stack)]
+        return [pair for item in data for pair in _expand(item, groups, aliases, where, stack)]
     if isinstance(data, Mapping) and set(data) <= {"any", "except"} and "any" in data:
-        excluded = _prefixes(_expand(data.get("except", []) or [], groups, where, stack)) if data.get("except") else ()
-        return [(inc, tuple(sorted(set(exc) | set(excluded)))) for inc, exc in _expand(data["any"], groups, where, stack)]
+        excluded = _prefixes(_expand(data.get("except", []) or [], groups, aliases, where, stack)) if data.get("except") else ()
+        return [(inc, tuple(sorted(set(exc) | set(excluded)))) for inc, exc in _expand(data["any"], groups, aliases, where, stack)]
     raise KnowledgeError(where, f"a drug selector is an ATC code, a group id, a list, or {{any, except}}; got {data!r}")
 
 
-def _expand_name(name: str, groups: Mapping[str, Any], where: str, stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
+def _expand_name(name: str, groups: Mapping[str, Any], aliases: Mapping[str, str], where: str,
+                 stack: tuple[str, ...]) -> list[tuple[str, tuple[str, ...]]]:
     if is_atc(name):
-        return [(name, ())]
+        return [(aliases.get(name, name), ())]
     group = groups.get(name)
     if group is None:
         raise KnowledgeError(where, f"unknown drug group {name!r} (not an ATC code either); define it in knowledge/groups/")
     if name in stack:
         raise KnowledgeError(where, f"drug group {name!r} contains itself: {' -> '.join(stack + (name,))}")
     inner = stack + (name,)
-    members = _expand(list(group.members), groups, f"group {name}", inner)
+    members = _expand(list(group.members), groups, aliases, f"group {name}", inner)
     if not group.except_:
         return members
-    excluded = _prefixes(_expand(list(group.except_), groups, f"group {name}", inner))
+    excluded = _prefixes(_expand(list(group.except_), groups, aliases, f"group {name}", inner))
     return [(inc, tuple(sorted(set(exc) | set(excluded)))) for inc, exc in members]
 
 

@@ -27,7 +27,7 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 
 
 @click.command("review")
-@click.argument("source", metavar="FILE")
+@click.argument("sources", metavar="FILE...", nargs=-1, required=True)
 @click.option("-f", "--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format; json is the contract for scripts.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the report.")
@@ -36,19 +36,26 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
 @click.option("--sex", type=click.Choice(["female", "male"]), help="Sex, for a CSV list that holds none.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
-def review_command(source: str, fmt: str, lang: str, review_date: dt.date | None, birth_date: dt.date | None,
-                   sex: str | None, output: str | None, knowledge_dir: str | None) -> None:
+@click.option("--criteria", metavar="FILE.xml",
+              help="Use the STOPP/START v2 algorithms (Huibers et al. 2018, XML as published) instead of the v3 criteria.")
+def review_command(sources: tuple[str, ...], fmt: str, lang: str, review_date: dt.date | None, birth_date: dt.date | None,
+                   sex: str | None, output: str | None, knowledge_dir: str | None, criteria: str | None) -> None:
     """Review one patient: FILE is a FHIR R4 Bundle, a native YAML/JSON patient or a CSV list ("-" reads stdin).
+
+    Several FILEs are several lists of the same patient (GP, pharmacy, hospital, the patient), each
+    optionally labelled as LABEL=FILE; the review then reports where the lists disagree.
 
     \b
     Examples:
       mbo review patient.json
       mbo review patient.json --format json > review.json
       cat patient.json | mbo review - --lang en
+      mbo review huisarts=gp.json apotheek=afleverhistorie.csv ziekenhuis=opname.json
     """
     kb = load_knowledge(knowledge_dir) if knowledge_dir else load_knowledge()
+    source = sources[0] if len(sources) == 1 else list(sources)
     result = review(source, review_date=review_date, knowledge=kb, lang=lang,  # type: ignore[arg-type]
-                    birth_date=birth_date, sex=sex)
+                    birth_date=birth_date, sex=sex, criteria=criteria)
     text = render(result, fmt)  # type: ignore[arg-type]
     if output:
         try:

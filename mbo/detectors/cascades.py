@@ -50,7 +50,7 @@ def _pair(ctx: ReviewContext, c: CompiledCascade, index: Medication, marker: Med
     evidence: list[str] = []
     if index.start and marker.start:
         gap = (marker.start - index.start).days
-        if not 0 < gap <= rule.window_days:
+        if not rule.min_days <= gap <= rule.window_days:
             return None
         evidence.append(f"{marker.name} {gap} {word('days_later', lang)} ({fmt_date(marker.start, lang)})")
     else:

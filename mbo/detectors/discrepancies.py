@@ -1,11 +1,20 @@
-"""Discrepancies in a patient's own records: a medicine restarted after a documented stop."""
+"""Discrepancies in a patient's own records: a restart after a documented stop, and lists that disagree.
+
+With several sources (GP, community pharmacy, hospital, the patient) a medicine may be on one list and
+not another, or at another dose or strength; within one list a substance may stand twice under two names.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
+import re
+from collections.abc import Callable
+
 from .._context import ReviewContext
-from .._i18n import fmt_date
+from .._dosage import daily_dose_mg
+from .._i18n import fmt_date, fmt_number
+from .._sources import presence, source_labels
 from .._kb_schema import ReconciliationRule
 from .._patient import Medication
 from ._base import Draft, join_evidence, prescribers_of
@@ -15,8 +24,103 @@ __all__ = ["detect_discrepancies"]
 
 def detect_discrepancies(ctx: ReviewContext) -> list[Draft]:
     """Every reconciliation rule's check over the patient's records."""
-    return [d for rule in ctx.kb.reconciliation if rule.check == "restarted-after-stop"
-            for d in _restarted_after_stop(ctx, rule)]
+    checks = {"restarted-after-stop": _restarted_after_stop, "missing-from-source": _missing_from_source,
+              "dose-differs": _dose_differs, "strength-differs": _strength_differs,
+              "two-names-one-substance": _two_names}
+    return [d for rule in ctx.kb.reconciliation for d in checks[rule.check](ctx, rule)]
+
+
+def _in_use_by_key(ctx: ReviewContext) -> dict[str, list[Medication]]:
+    by_key: dict[str, list[Medication]] = {}
+    for m in ctx.patient.medications:
+        if m.resolved and m.in_use:
+            by_key.setdefault(m.key, []).append(m)
+    return dict(sorted(by_key.items()))
+
+
+def _finding(ctx: ReviewContext, rule: ReconciliationRule, meds: list[Medication], evidence: list[str]) -> Draft:
+    first = min(meds, key=lambda m: (m.source, m.text))
+    lang = ctx.lang
+    return Draft(kind="discrepancy", severity=rule.severity, rule=rule.id, title=f"{rule.title(lang)}: {first.name}",
+                 rationale=join_evidence(ctx, rule.rationale(lang), evidence), recommendation=rule.advice(lang),
+                 meds=(first,), prescribers=prescribers_of(ctx, meds), sources=tuple(rule.sources), pcne=rule.pcne,
+                 evidence=tuple(evidence), actions={first.key: rule.action})
+
+
+def _missing_from_source(ctx: ReviewContext, rule: ReconciliationRule) -> list[Draft]:
+    labels = source_labels(ctx.patient)
+    if len(labels) < 2:
+        return []
+    nl = ctx.lang == "nl"
+    present = presence(ctx.patient)
+    drafts = []
+    for key, meds in _in_use_by_key(ctx).items():
+        where = present[key]
+        absent = [s for s in labels if s not in where.in_use]
+        if not absent:
+            continue
+        evidence = [("in gebruik volgens: " if nl else "in use according to: ") + ", ".join(sorted(where.in_use)),
+                    ("ontbreekt bij: " if nl else "missing from: ") + ", ".join(s for s in absent if s not in where.stopped)]
+        if where.stopped:
+            evidence.append(("gestopt volgens: " if nl else "stopped according to: ") + ", ".join(sorted(where.stopped)))
+        drafts.append(_finding(ctx, rule, meds, [e for e in evidence if not e.endswith(": ")]))
+    return drafts
+
+
+def _per_source(meds: list[Medication], value: Callable[[Medication], object]) -> dict[str, object]:
+    """One readable value per list (the first that gives one), lists without one left out."""
+    out: dict[str, object] = {}
+    for m in sorted(meds, key=lambda m: (m.source, m.text)):
+        v = value(m)
+        if v is not None and m.source not in out:
+            out[m.source] = v
+    return out
+
+
+def _dose_differs(ctx: ReviewContext, rule: ReconciliationRule) -> list[Draft]:
+    per_day = "mg/dag" if ctx.lang == "nl" else "mg/day"
+    drafts = []
+    for meds in _in_use_by_key(ctx).values():
+        daily = _per_source(meds, lambda m: daily_dose_mg(m.dose, m.text))
+        if len(daily) < 2 or len(set(daily.values())) < 2:
+            continue
+        doses = {m.source: m.dose for m in meds}
+        evidence = [f"{src}: {doses[src]} = {fmt_number(mg, ctx.lang)} {per_day}"  # type: ignore[arg-type]
+                    for src, mg in daily.items()]
+        drafts.append(_finding(ctx, rule, meds, evidence))
+    return drafts
+
+
+def _strength(m: Medication) -> float | None:
+    found = {float(v.replace(",", ".")) * (1000 if u.lower() == "g" else 1)
+             for v, u in re.findall(r"(?<![/\d])(\d+(?:[.,]\d+)?)\s*(mg|g)\b(?!\s*/)", m.text, re.I)}
+    return found.pop() if len(found) == 1 else None
+
+
+def _strength_differs(ctx: ReviewContext, rule: ReconciliationRule) -> list[Draft]:
+    drafts = []
+    for meds in _in_use_by_key(ctx).values():
+        strengths = _per_source(meds, _strength)
+        if len(strengths) < 2 or len(set(strengths.values())) < 2:
+            continue
+        texts = {m.source: m.text for m in meds}
+        drafts.append(_finding(ctx, rule, meds, [f"{src}: {texts[src]}" for src in strengths]))
+    return drafts
+
+
+def _two_names(ctx: ReviewContext, rule: ReconciliationRule) -> list[Draft]:
+    drafts = []
+    nl = ctx.lang == "nl"
+    for meds in _in_use_by_key(ctx).values():
+        by_source: dict[str, set[str]] = {}
+        for m in meds:
+            by_source.setdefault(m.source, set()).add(" ".join(m.text.lower().split()))
+        for src, names in sorted(by_source.items()):
+            if len(names) > 1:
+                listed = (" en " if nl else " and ").join(f"\u201c{n}\u201d" for n in sorted(names))
+                evidence = [f"{src}: {listed}"]
+                drafts.append(_finding(ctx, rule, [m for m in meds if m.source == src], evidence))
+    return drafts
 
 
 def _restarted_after_stop(ctx: ReviewContext, rule: ReconciliationRule) -> list[Draft]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Union
@@ -18,10 +18,12 @@ from .._patient import Patient
 from ._csv import read_csv
 from ._fhir import read_fhir_bundle
 from ._native import native_schema, read_native
+from ._several import read_several
 
-__all__ = ["Source", "read_patient", "native_schema"]
+__all__ = ["Source", "Sources", "read_patient", "native_schema"]
 
 Source = Union[str, Path, bytes, Mapping[str, Any]]
+Sources = Sequence[Union[Source, tuple[str, Source]]]
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -34,12 +36,19 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
-def read_patient(kb: Knowledge, source: Source, *, review_date: date | None = None, birth_date: date | None = None,
-                 sex: str | None = None) -> Patient:
+def read_patient(kb: Knowledge, source: Source | Sources, *, review_date: date | None = None,
+                 birth_date: date | None = None, sex: str | None = None) -> Patient:
     """Read one patient; the format is recognised from the name and the content.
 
-    `source` is a path, "-" for standard input, raw bytes, or already-parsed data.
+    `source` is a path, "-" for standard input, raw bytes, or already-parsed data; or a list of
+    several such sources for the same patient, each optionally labelled: ("huisarts", "gp.json")
+    or "apotheek=afleverhistorie.csv".
     """
+    if isinstance(source, (list, tuple)):
+        if not source:
+            raise InputError("(sources)", "sources", "no source given")
+        return read_several(source, lambda one, **kw: read_patient(kb, one, **kw), review_date=review_date,
+                            birth_date=birth_date, sex=sex)
     options = {"review_date": review_date, "birth_date": birth_date, "sex": sex}
     if isinstance(source, Mapping):
         return _from_data(kb, source, "<data>", options)

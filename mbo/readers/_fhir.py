@@ -123,14 +123,25 @@ def _codes(concept: Mapping[str, Any] | None, systems: tuple[str, ...]) -> list[
     return [str(c["code"]) for c in (concept or {}).get("coding") or [] if c.get("system") in systems and c.get("code")]
 
 
+def _contact(res: Mapping[str, Any]) -> str | None:
+    """The first phone number (a work one first), else the first e-mail address, in a telecom list."""
+    points = [t for t in res.get("telecom") or [] if isinstance(t, Mapping) and _str(t.get("value"))
+              and t.get("system") in ("phone", "email")]
+    points.sort(key=lambda t: (t.get("system") != "phone", t.get("use") != "work"))
+    return _str(points[0]["value"]) if points else None
+
+
 def _prescribers(resources: list[tuple[str, dict[str, Any]]], by_ref: Mapping[str, Any]) -> dict[str, Prescriber]:
     specialty_of: dict[str, str] = {}
+    contact_of: dict[str, str] = {}
     for _, res in resources:
         if res.get("resourceType") == "PractitionerRole":
             ref = (res.get("practitioner") or {}).get("reference")
             spec = next((_text_of(s) for s in res.get("specialty") or [] if _text_of(s)), None)
             if ref and spec:
                 specialty_of[ref] = spec
+            if ref and (contact := _contact(res)):
+                contact_of[ref] = contact
     out: dict[str, Prescriber] = {}
     for ref, res in by_ref.items():
         if res.get("resourceType") != "Practitioner":
@@ -141,7 +152,8 @@ def _prescribers(resources: list[tuple[str, dict[str, Any]]], by_ref: Mapping[st
         spec = next((_text_of(q.get("code")) for q in res.get("qualification") or [] if _text_of(q.get("code"))), None)
         pid = str(res.get("id") or ref)
         out[ref] = Prescriber(id=pid, name=name or None, specialty=spec or specialty_of.get(ref)
-                              or specialty_of.get(f"Practitioner/{pid}"))
+                              or specialty_of.get(f"Practitioner/{pid}"),
+                              contact=_contact(res) or contact_of.get(ref) or contact_of.get(f"Practitioner/{pid}"))
     return out
 
 

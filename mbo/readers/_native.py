@@ -43,6 +43,7 @@ class NativePrescriber(_Strict):
     id: str
     name: str | None = None
     specialty: str | None = Field(None, description="E.g. huisarts, cardioloog, geriater.")
+    contact: str | None = Field(None, description="A work phone number or e-mail address, shown in letters.")
 
 
 class NativeCondition(_Strict):
@@ -105,7 +106,7 @@ def read_native(kb: Knowledge, data: Mapping[str, Any], source: str, *, review_d
         first = err.errors()[0]
         loc = "".join(f"[{x}]" if isinstance(x, int) else f".{x}" for x in first["loc"]).lstrip(".")
         raise InputError(source, loc or "(top)", first["msg"]) from None
-    prescribers = {p.id: Prescriber(id=p.id, name=p.name, specialty=p.specialty) for p in doc.prescribers}
+    prescribers = {p.id: Prescriber(id=p.id, name=p.name, specialty=p.specialty, contact=p.contact) for p in doc.prescribers}
     meds = []
     for i, m in enumerate(doc.medications):
         who = prescribers.get(m.prescriber or "") or (Prescriber(id=m.prescriber, specialty=m.prescriber) if m.prescriber else None)
