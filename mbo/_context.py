@@ -66,11 +66,17 @@ def make_context(patient: Patient, kb: Knowledge, lang: str) -> ReviewContext:
             text += f" ({word('computed', lang)}: {lab.derived_from})"
         return text
 
+    by_selector: dict[str, list[Medication]] = {}
+    for m in meds:
+        for key in kb.selector_keys_for(m.codes):
+            by_selector.setdefault(key, []).append(m)
     facts = Facts(age=patient.age, sex=patient.sex, review_date=patient.review_date, meds=meds, concepts=concepts,
                   labs=labs, lang=lang, describe_med=describe_med, describe_lab=describe_lab,
                   condition_name=lambda cid: kb.condition_name(cid, lang), broader=kb.broader_closure,
                   latest_onsets=latest, vaccinations=vaccinated, vaccination_record=patient.vaccination_record,
-                  vaccine_name=lambda vid: kb.vaccines[vid].en if lang == "en" else kb.vaccines[vid].nl)
+                  vaccine_name=lambda vid: kb.vaccines[vid].en if lang == "en" else kb.vaccines[vid].nl,
+                  by_selector={key: tuple(found) for key, found in by_selector.items()},
+                  indexed=kb.compiled_selector_keys())
     return ReviewContext(patient=patient, kb=kb, lang=lang, facts=facts, graph=review_graph(kb, patient, meds, concepts))
 
 

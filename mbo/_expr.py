@@ -42,6 +42,17 @@ class Facts:
     vaccinations: Mapping[str, date | None] = field(default_factory=dict)
     vaccination_record: bool = False
     vaccine_name: Callable[[str], str] = str
+    by_selector: Mapping[str, tuple[Medication, ...]] = field(default_factory=dict)
+    indexed: frozenset[str] = frozenset()
+
+    def meds_for(self, selector: Selector) -> tuple[Medication, ...]:
+        """The medicines in use that fall under a selector, from the review's index where it covers the selector."""
+        found = self.by_selector.get(selector.key)
+        if found is not None:
+            return found
+        if selector.key in self.indexed:
+            return ()
+        return tuple(m for m in self.meds if selector.matches_any(m.codes))
 
 
 @dataclass(frozen=True)
@@ -77,7 +88,7 @@ class DrugClause:
     names: _Labels
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes))
+        meds = facts.meds_for(self.selector)
         if not meds:
             return FALSE
         return Outcome(True, meds, tuple(facts.describe_med(m) for m in meds))
@@ -107,7 +118,7 @@ class CountClause:
     gte: int
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes))
+        meds = facts.meds_for(self.selector)
         if len({m.key for m in meds}) < self.gte:
             return FALSE
         return Outcome(True, meds, tuple(facts.describe_med(m) for m in meds))
@@ -123,8 +134,8 @@ class DurationClause:
     gt_days: int
 
     def evaluate(self, facts: Facts) -> Outcome:
-        meds = tuple(m for m in facts.meds if self.selector.matches_any(m.codes)
-                     and m.start is not None and (facts.review_date - m.start).days > self.gt_days)
+        meds = tuple(m for m in facts.meds_for(self.selector)
+                     if m.start is not None and (facts.review_date - m.start).days > self.gt_days)
         if not meds:
             return FALSE
         days = word("days", facts.lang)
@@ -145,11 +156,10 @@ class DoseClause:
 
     def evaluate(self, facts: Facts) -> Outcome:
         hits = []
-        for m in facts.meds:
-            if self.selector.matches_any(m.codes):
-                daily = daily_dose_mg(m.dose, m.text)
-                if daily is not None and all(_BOUNDS[op][0](daily, b) for op, b in self.bounds):
-                    hits.append((m, daily))
+        for m in facts.meds_for(self.selector):
+            daily = daily_dose_mg(m.dose, m.text)
+            if daily is not None and all(_BOUNDS[op][0](daily, b) for op, b in self.bounds):
+                hits.append((m, daily))
         if not hits:
             return FALSE
         per_day = "mg/dag" if facts.lang == "nl" else "mg/day"

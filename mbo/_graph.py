@@ -51,22 +51,27 @@ def knowledge_graph(kb: Knowledge) -> nx.MultiDiGraph:
     return g
 
 
+@lru_cache(maxsize=4096)
+def _selector_nodes(kb: Knowledge, codes: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
+    """The knowledge graph's selector nodes that a medicine with these ATC codes falls under."""
+    kg = knowledge_graph(kb)
+    return tuple(node for node, data in kg.nodes(data=True) if "selector" in data and data["selector"].matches_any(codes))
+
+
 def review_graph(kb: Knowledge, patient: Patient, meds: tuple[Medication, ...],
                  concepts: Mapping[str, date | None]) -> nx.MultiDiGraph:
     """The patient's medicines and conditions on top of the knowledge relations that concern them."""
     kg = knowledge_graph(kb)
     g = nx.MultiDiGraph()
     g.add_node(PATIENT, age=patient.age, sex=patient.sex)
-    selectors = [(node, data["selector"]) for node, data in kg.nodes(data=True) if "selector" in data]
     matched: set[tuple[str, ...]] = set()
     for m in meds:
         med = ("med", m.key)
         g.add_node(med, medication=m)
         g.add_edge(PATIENT, med, relation="takes")
-        for node, selector in selectors:
-            if selector.matches_any(m.codes):
-                g.add_edge(med, node, relation="is_a")
-                matched.add(node)
+        for node in _selector_nodes(kb, m.codes):
+            g.add_edge(med, node, relation="is_a")
+            matched.add(node)
     for node in matched:
         g.add_node(node, **kg.nodes[node])
         for _, target, key, data in kg.out_edges(node, keys=True, data=True):

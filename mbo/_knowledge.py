@@ -102,6 +102,8 @@ class Knowledge:
                 raise KnowledgeError(f"group {gid}", "the id is used twice (group and rule or condition)")
         self._check_vocabulary()
         self._selectors: dict[str, Selector] = {}
+        self._keys_for: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
+        self._compiled_keys: frozenset[str] = frozenset()
         self._compiler = ExprCompiler(self.selector, self.selector_names, self.conditions, self.labs, self.vaccines)
         self.criteria = [self._compile_criterion(r) for r in criteria]
         self.interactions = [self._compile_interaction(r) for r in interactions]
@@ -245,6 +247,20 @@ class Knowledge:
         if key not in self._selectors:
             self._selectors[key] = compile_selector(data, self.groups, where, self.aliases)
         return self._selectors[key]
+
+    def compiled_selector_keys(self) -> frozenset[str]:
+        """The keys of every selector compiled so far (remembered until another is compiled)."""
+        if len(self._compiled_keys) != len(self._selectors):
+            self._compiled_keys = frozenset(self._selectors)
+        return self._compiled_keys
+
+    def selector_keys_for(self, codes: tuple[str, ...]) -> frozenset[str]:
+        """The keys of every compiled selector that a medicine with these ATC codes falls under (remembered)."""
+        cache_key = (codes, len(self._selectors))  # a selector compiled later makes a fresh answer
+        found = self._keys_for.get(cache_key)
+        if found is None:
+            found = self._keys_for[cache_key] = frozenset(k for k, sel in self._selectors.items() if sel.matches_any(codes))
+        return found
 
     def selector_names(self, data: Any, lang: str) -> str:
         """A reader's name for a selector: group name, substance name or ATC code."""

@@ -26,6 +26,7 @@ class Selector:
     key: str
     pairs: tuple[tuple[str, tuple[str, ...]], ...]
     _seen: dict[str, bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    _seen_any: dict[tuple[str, ...], bool] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def matches(self, atc: str) -> bool:
         """True when the ATC code falls under this selector."""
@@ -37,7 +38,11 @@ class Selector:
 
     def matches_any(self, codes: Iterable[str]) -> bool:
         """True when any of the codes (a medicine's substances and product code) falls under this selector."""
-        return any(self.matches(c) for c in codes)
+        key = codes if isinstance(codes, tuple) else tuple(codes)
+        seen = self._seen_any.get(key)
+        if seen is None:
+            seen = self._seen_any[key] = any(self.matches(c) for c in key)
+        return seen
 
 
 def selector_key(data: Any) -> str:

@@ -23,7 +23,8 @@ def _span(m: Medication, code: str) -> frozenset[str]:
 
 
 def _evaluate(ctx: ReviewContext, ia: CompiledInteraction) -> Draft | None:
-    roles = [[(m, _span(m, code)) for m in ctx.meds for code in m.codes if sel.matches(code)] for sel in ia.drugs]
+    roles = [[(m, _span(m, code)) for m in ctx.facts.meds_for(sel) for code in m.codes if sel.matches(code)]
+             for sel in ia.drugs]
     if not all(roles):
         return None
     filled: dict[str, tuple[Medication, set[str]]] = {}

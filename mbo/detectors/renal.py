@@ -24,7 +24,7 @@ def detect_renal(ctx: ReviewContext) -> list[Draft]:
 
 
 def _evaluate(ctx: ReviewContext, r: CompiledRenal, egfr: float) -> list[Draft]:
-    meds = [m for m in ctx.meds if r.drug.matches_any(m.codes)]
+    meds = list(ctx.facts.meds_for(r.drug))
     if not meds or (r.unless is not None and r.unless.evaluate(ctx.facts).ok):
         return []
     threshold = next((t for t in sorted(r.rule.thresholds, key=lambda t: t.below) if egfr < t.below), None)
