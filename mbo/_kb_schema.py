@@ -174,7 +174,7 @@ class _Rule(_Entry):
 
 class Criterion(_Rule):
     set: str = "STOPP/START v3"
-    kind: Literal["inappropriate", "contraindication", "omission", "duplication"]
+    kind: Literal["inappropriate", "contraindication", "omission", "duplication", "dose"]
     severity: Severity
     title: Text
     when: ExprData

@@ -8,7 +8,8 @@ from .._context import ReviewContext
 from ._base import Draft
 from .burden import detect_burden
 from .cascades import detect_cascades
-from .criteria import detect_contraindications, detect_duplications, detect_inappropriate, detect_omissions
+from .criteria import (detect_contraindications, detect_dose_limits, detect_duplications, detect_inappropriate,
+                       detect_omissions)
 from .discrepancies import detect_discrepancies
 from .indications import detect_no_indication
 from .interactions import detect_interactions
@@ -23,6 +24,7 @@ DETECTORS: tuple[Callable[[ReviewContext], list[Draft]], ...] = (
     detect_inappropriate,
     detect_omissions,
     detect_renal,
+    detect_dose_limits,
     detect_duplications,
     detect_no_indication,
     detect_burden,

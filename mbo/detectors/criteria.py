@@ -6,7 +6,8 @@ from .._context import ReviewContext
 from .._knowledge import CompiledCriterion
 from ._base import Draft, join_evidence, prescribers_of, responsible
 
-__all__ = ["detect_contraindications", "detect_inappropriate", "detect_omissions", "detect_duplications"]
+__all__ = ["detect_contraindications", "detect_inappropriate", "detect_omissions", "detect_duplications",
+           "detect_dose_limits"]
 
 
 def _evaluate(ctx: ReviewContext, c: CompiledCriterion) -> Draft | None:
@@ -46,6 +47,11 @@ def detect_inappropriate(ctx: ReviewContext) -> list[Draft]:
 def detect_omissions(ctx: ReviewContext) -> list[Draft]:
     """Indicated treatment that is missing (START)."""
     return _detect(ctx, "omission")
+
+
+def detect_dose_limits(ctx: ReviewContext) -> list[Draft]:
+    """Daily doses above the maximum for older people, read from the dosing instructions."""
+    return _detect(ctx, "dose")
 
 
 def detect_duplications(ctx: ReviewContext) -> list[Draft]:
