@@ -36,7 +36,9 @@ _MAXIMUM = re.compile(rf"\b(?:max(?:imaal|imum)?\.?|maximum of|niet meer dan|not
                       rf"(?:\s*(?:dd|x|maal|keer)\s*{_NUM}?)?\s*(?:({_UNIT_RE})\b)?\s*(?:per dag|per 24 uur|a day|per day|daily)?")
 _SCHEDULE = re.compile(r"\b(volgens (?:schema|voorschrift|afspraak)(?: (?:van de )?trombosedienst)?|zie schema"
                        r"|volgens schema trombosedienst|as directed|according to schedule)\b")
-_FREQUENCIES: list[tuple[re.Pattern[str], object]] = [
+# (pattern, (administrations: a number, None to read it from the text, or "period" for "every N units";
+#  period length; period unit))
+_FREQUENCIES: list[tuple[re.Pattern[str], tuple[int | str | None, float, str]]] = [
     (re.compile(rf"\b{_NUM}\s*(?:dd|d\.d\.|x\s*(?:per\s*)?dag|x\s*/\s*dag|x\s*daags|maal\s*(?:per\s*)?daags?|maal per dag"
                 rf"|keer\s*(?:per\s*)?dag|keer daags|times\s+(?:a|per)\s+day|x\s*daily)(?![a-z])"), (None, 1.0, "d")),
     (re.compile(rf"\b{_NUM}\s*(?:x|maal|keer|times)\s*(?:per|/|a)\s*week\b"), (None, 1.0, "wk")),
@@ -123,20 +125,21 @@ def parse_dosage(text: str | None) -> Dosage:
     if m := _AS_NEEDED.search(rest):
         found, rest = replace(found, as_needed=True), rest[:m.start()] + " " + rest[m.end():]
     if m := _MAXIMUM.search(rest):
-        first, second, unit = _number(m.group(1)), _number(m.group(2)), m.group(3)
+        first, second, unit = _number(m.group(1)) or 0.0, _number(m.group(2)), m.group(3)
         per_day = first * second if second is not None else first
         found = replace(found, max_per_day=per_day, max_unit=_UNITS[unit] if unit else None)
         rest = rest[:m.start()] + " " + rest[m.end():]
     if m := _SCHEDULE.search(rest):
         return replace(found, parsed=True, schedule=True)
-    for pattern, (count, period, unit) in _FREQUENCIES:  # type: ignore[misc]
+    for pattern, (count, period, period_unit) in _FREQUENCIES:
         if m := pattern.search(rest):
             number = next((g for g in m.groups() if g is not None), None)
+            freq: float | None
             if count == "period":
                 freq, per = 1.0, _number(number) or 1.0
             else:
                 freq, per = (float(count) if count is not None else _number(number)), period
-            found = replace(found, frequency=freq, period=per, period_unit=unit)
+            found = replace(found, frequency=freq, period=per, period_unit=period_unit)
             rest = rest[:m.start()] + " " + rest[m.end():]
             break
     else:
@@ -198,9 +201,9 @@ def render_dosage(dosage: Dosage, lang: str = "nl") -> str:
         elif dosage.period == 1 and dosage.period_unit in every:
             parts.append(f"{dosage.frequency:g} {every[dosage.period_unit][en]}")
         else:  # "every N units": one administration per interval
-            unit = {"h": ("uur", "hours"), "d": ("dagen", "days"), "wk": ("weken", "weeks"), "mo": ("maanden", "months")}
+            names = {"h": ("uur", "hours"), "d": ("dagen", "days"), "wk": ("weken", "weeks"), "mo": ("maanden", "months")}
             interval = dosage.period / dosage.frequency
-            parts.append(f"{'every' if en else 'om de'} {interval:g} {unit[dosage.period_unit or 'd'][en]}")
+            parts.append(f"{'every' if en else 'om de'} {interval:g} {names[dosage.period_unit or 'd'][en]}")
     if dosage.dose is not None:
         amount = f"{dosage.dose:g}" + (f"-{dosage.dose_high:g}" if dosage.dose_high is not None else "")
         amount = amount if en else amount.replace(".", ",")

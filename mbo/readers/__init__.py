@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, Union
+from typing import Any, TypedDict, Union
 
 import yaml
 
@@ -49,10 +49,10 @@ def read_patient(kb: Knowledge, source: Source | Sources, *, review_date: date |
             raise InputError("(sources)", "sources", "no source given")
         return read_several(source, lambda one, **kw: read_patient(kb, one, **kw), review_date=review_date,
                             birth_date=birth_date, sex=sex)
-    options = {"review_date": review_date, "birth_date": birth_date, "sex": sex}
+    options = _Options(review_date=review_date, birth_date=birth_date, sex=sex)
     if isinstance(source, Mapping):
         return _from_data(kb, source, "<data>", options)
-    name, raw = _read_bytes(source)
+    name, raw = _read_bytes(source)  # type: ignore[arg-type]  # a list was handled above
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)
@@ -83,7 +83,13 @@ def read_patient(kb: Knowledge, source: Source | Sources, *, review_date: date |
     return _from_data(kb, data, name, options)
 
 
-def _from_data(kb: Knowledge, data: Mapping[str, Any], name: str, options: dict[str, Any]) -> Patient:
+class _Options(TypedDict):
+    review_date: date | None
+    birth_date: date | None
+    sex: str | None
+
+
+def _from_data(kb: Knowledge, data: Mapping[str, Any], name: str, options: _Options) -> Patient:
     if "resourceType" in data:
         return read_fhir_bundle(kb, data, name, **options)
     return read_native(kb, data, name, **options)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -124,7 +125,7 @@ def build_patient(kb: Knowledge, source: str, *, patient_id: str | None, birth_d
         raise InputError(source, birth_date_field, f"birth date {birth_date} lies after the review date {review_date}")
     if not meds:
         raise InputError(source, "medications", "the medication list is empty: nothing to review")
-    medications = tuple(_checked(source, m.where, lambda m=m: _medication(kb, source, m)) for m in meds)
+    medications = tuple(_checked(source, m.where, partial(_medication, kb, source, m)) for m in meds)
     return _checked(source, "Patient", lambda: Patient(
         id=patient_id, birth_date=birth_date, sex=sex, review_date=review_date, medications=medications,
         conditions=_conditions(kb, conditions), labs=_labs(kb, labs, birth_date, sex, review_date), source=source,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
@@ -18,7 +20,7 @@ def render_text(review: Review, width: int = 120) -> str:
     """The review as plain text with box-drawn tables (no colour codes)."""
     lang = review.language
     en = lang == "en"
-    console = Console(record=True, width=width, color_system=None, force_terminal=False, file=_Sink())
+    console = Console(record=True, width=width, color_system=None, force_terminal=False, file=io.StringIO())
     p = review.patient
     console.print(Text(f"{'Medication review' if en else 'Medicatiebeoordeling'} — {fmt_date(review.review_date, lang)}"
                        f" — {p.age} {word('years', lang)}, {word(p.sex, lang)}", style="bold"))
@@ -56,12 +58,3 @@ def render_text(review: Review, width: int = 120) -> str:
                        f"Knowledge base {review.knowledge.version} ({review.knowledge.hash[:12]})", style="dim"))
     return console.export_text()
 
-
-class _Sink:
-    """Rich writes here while recording; the text is taken from the record."""
-
-    def write(self, _: str) -> int:
-        return 0
-
-    def flush(self) -> None:
-        return None
