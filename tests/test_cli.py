@@ -66,3 +66,13 @@ def test_kb_stats_counts_and_no_rule_without_source_or_examples() -> None:
     assert stats["rules without sources"] == 0 and stats["rules without both kinds of example"] == 0
     text = CliRunner().invoke(cli, ["kb", "stats", "--knowledge", str(MINI)])
     assert "STOPP v3 criteria" in text.output
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    names = []
+    for name, command in cli.commands.items():
+        subcommands = getattr(command, "commands", None)
+        names += [f"mbo {name} {sub}" for sub in subcommands] if subcommands else [f"mbo {name}"]
+    missing = [n for n in names if n not in readme]
+    assert not missing, f"commands not in README.md: {missing}"
