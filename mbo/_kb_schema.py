@@ -117,10 +117,11 @@ class ConditionConcept(_Entry):
     snomed: list[str] = []
     text: list[str] = []
     broader: list[str] = []
+    except_: list[str] = Field(default=[], alias="except")
     sources: list[str] = []
     note: str | None = None
 
-    @field_validator("snomed", "icpc", "icd10", mode="before")
+    @field_validator("snomed", "icpc", "icd10", "except_", mode="before")
     @classmethod
     def _codes_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value

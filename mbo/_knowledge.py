@@ -200,6 +200,7 @@ class Knowledge:
             norm = _code(code)
             for k in range(len(norm), 0, -1):
                 found |= self._code_index.get((system, norm[:k]), frozenset())
+            found = {c for c in found if not any(norm.startswith(_code(x)) for x in self.conditions[c].except_)}
         elif code and system == "snomed":
             found |= self._code_index.get(("snomed", code.strip()), frozenset())
         if not found and text:

@@ -47,3 +47,8 @@ def test_a_combination_maps_to_its_components(kb: Knowledge) -> None:
 def test_an_unknown_name_stays_unresolved(kb: Knowledge) -> None:
     res = resolve_medicine(kb, "Xyzzy 10 mg")
     assert not res.resolved and res.atc is None
+
+
+def test_a_sub_code_with_a_meaning_of_its_own_is_not_its_parent(kb: Knowledge) -> None:
+    assert "osteoporosis" in kb.condition_concepts("icpc", "L95", None)
+    assert kb.condition_concepts("icpc", "L95.01", None) == {"osteopenia"}
