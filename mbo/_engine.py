@@ -10,12 +10,17 @@ from typing import Literal
 
 from ._context import ReviewContext, make_context
 from ._criteria_v2 import load_criteria_v2
+from ._errors import InputError
 from ._knowledge import Knowledge, load_knowledge
+from ._links import report_facts
+from ._memory import memory_fields
 from ._patient import LabValue, Patient
 from ._reconcile import reconcile
 from ._review import SEVERITY_RANK, Finding, KnowledgeStamp, PatientSummary, Review
+from ._store import Store, remember
 from .detectors import DETECTORS, Draft
 from .detectors.criteria import detect_contraindications, detect_duplications, detect_inappropriate, detect_omissions
+from .detectors.memory import detect_still_open, mark_repeated
 from .readers import Source, read_patient
 
 __all__ = ["review", "review_patient"]
@@ -29,14 +34,16 @@ _KIND_ORDER = ("interaction", "contraindication", "cascade", "dose", "inappropri
 
 def review(source: Source | Patient, *, review_date: date | None = None, knowledge: Knowledge | None = None,
            lang: Literal["nl", "en"] = "nl", birth_date: date | None = None, sex: str | None = None,
-           criteria: str | os.PathLike[str] | None = None) -> Review:
+           criteria: str | os.PathLike[str] | None = None, store: Store | str | os.PathLike[str] | None = None,
+           patient_key: str | None = None) -> Review:
     """Review one patient's medication.
 
     `source` is a path (FHIR R4 Bundle, native YAML/JSON, CSV; ".gz" read as it is), "-" for
     standard input, raw bytes, parsed data, or a Patient. `review_date` defaults to the Bundle's
     timestamp, else today; `birth_date` and `sex` supply what a CSV list cannot hold. `criteria`
     names a STOPP/START v2 XML file (Huibers et al. 2018) to use instead of the v3 criteria of the
-    knowledge base; the other detectors run as always.
+    knowledge base; the other detectors run as always. With a `store` (a Store or its path) the
+    review adds what the review memory knows and is recorded there, under the patient id or `patient_key`.
 
         >>> r = review("patient.json")                      # doctest: +SKIP
         >>> [f.title for f in r.findings if f.severity == "high"]  # doctest: +SKIP
@@ -48,6 +55,10 @@ def review(source: Source | Patient, *, review_date: date | None = None, knowled
         load_criteria_v2(criteria)  # a missing or broken file stops the run before the patient is read
     patient = source if isinstance(source, Patient) else read_patient(
         kb, source, review_date=review_date, birth_date=birth_date, sex=sex)
+    if store is not None:
+        return remember(store, patient, patient_key, kb, lambda p: review_patient(p, kb, lang=lang, criteria=criteria))
+    if patient_key is not None:
+        raise InputError("(options)", "patient_key", "a patient key files a review in a store: give the store too")
     return review_patient(patient, kb, lang=lang, criteria=criteria)
 
 
@@ -58,12 +69,16 @@ def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"]
     if criteria is not None:
         detectors = (*(d for d in DETECTORS if d not in _EXPLICIT_CRITERIA), load_criteria_v2(criteria).detect)
     ctx = make_context(patient, kb, lang)
-    drafts = sorted(_without_superseded(kb, [d for detect in detectors for d in detect(ctx)]), key=_order)
+    drafts = _without_superseded(kb, [d for detect in detectors for d in detect(ctx)])
+    drafts = mark_repeated(ctx, drafts)  # review memory: after the others
+    drafts = sorted(drafts + detect_still_open(ctx, drafts), key=_order)
     findings = [_finding(i, d) for i, d in enumerate(drafts, start=1)]
-    return Review(review_date=patient.review_date, language=lang, source=patient.source,
+    core = Review(review_date=patient.review_date, language=lang, source=patient.source,
                   patient=_summary(patient, ctx.facts.labs, ctx.facts.describe_lab, kb, lang, len(ctx.meds)),
-                  findings=findings, medications=reconcile(patient, findings, kb, lang),
-                  knowledge=KnowledgeStamp(version=kb.version, hash=kb.hash))
+                  findings=findings, medications=[], knowledge=KnowledgeStamp(version=kb.version, hash=kb.hash))
+    facts = report_facts(ctx, findings, reconcile(patient, findings, kb, lang))
+    memory = memory_fields(patient, findings, (r.id for r in kb.reconciliation if r.check == "still-open"))
+    return core.model_copy(update={**facts, **memory})  # the parts are built from typed models already
 
 
 def _without_superseded(kb: Knowledge, drafts: list[Draft]) -> list[Draft]:

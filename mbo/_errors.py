@@ -2,12 +2,13 @@
 
     MboError
     ├── InputError       bad input: the message names the file and the field (CLI exit 2)
-    └── KnowledgeError   the knowledge base is missing or invalid (CLI exit 3)
+    ├── KnowledgeError   the knowledge base is missing or invalid (CLI exit 3)
+    └── RenderError      an output cannot be made here, e.g. PDF without its libraries (CLI exit 2)
 """
 
 from __future__ import annotations
 
-__all__ = ["MboError", "InputError", "KnowledgeError"]
+__all__ = ["MboError", "InputError", "KnowledgeError", "RenderError"]
 
 
 class MboError(Exception):
@@ -31,3 +32,12 @@ class KnowledgeError(MboError):
         self.where = where
         self.problem = problem
         super().__init__(f"{where}: {problem}")
+
+
+class RenderError(MboError):
+    """An output that cannot be made in this environment (a library it needs is missing)."""
+
+    def __init__(self, fmt: str, problem: str) -> None:
+        self.fmt = fmt
+        self.problem = " ".join(problem.split())
+        super().__init__(f"{fmt}: {self.problem}")

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ._errors import KnowledgeError
-from ._kb_schema import Example, ExampleMed, Indication, _Rule
+from ._kb_schema import Example, ExampleMed, ExamplePrevious, Indication, _Rule
 from ._knowledge import Knowledge
-from ._patient import Condition, LabValue, Medication, Patient, Prescriber, Vaccination
+from ._memory import DEFAULT_ACCEPTANCE
+from ._patient import (Condition, LabValue, Medication, Patient, Prescriber, PriorDecision, PriorFinding,
+                       PriorReview, Vaccination)
 from ._resolve import resolve_medicine
 from ._review import Review
 
@@ -62,7 +64,18 @@ def example_patient(kb: Knowledge, ex: Example, where: str) -> Patient:
     vaccinations = tuple(_vaccination(kb, v, f"{where}.vaccinations[{i}]") for i, v in enumerate(ex.vaccinations or []))
     return Patient(id=where, birth_date=birth, sex="female" if ex.sex == "F" else "male", review_date=review,
                    medications=meds, conditions=conditions, labs=tuple(labs), vaccinations=vaccinations,
-                   vaccination_record=ex.vaccinations is not None, source=where)
+                   vaccination_record=ex.vaccinations is not None, source=where,
+                   previous=_previous(ex.previous) if ex.previous else None)
+
+
+def _previous(prev: ExamplePrevious) -> PriorReview:
+    """The example's previous review; a decision is dated on that review's date."""
+    findings = tuple(PriorFinding(
+        id=f"F{i}", rule=f.rule, atc=tuple(sorted(f.atc)), suggest=tuple(f.suggest), title=f.rule, severity=f.severity,
+        decision=PriorDecision(decision=f.decision, acceptance=DEFAULT_ACCEPTANCE[f.decision], reason="example",
+                               on=prev.review_date, stopped=f.stopped) if f.decision else None)
+        for i, f in enumerate(prev.findings, start=1))
+    return PriorReview(review_date=prev.review_date, knowledge_version="example", findings=findings)
 
 
 def _vaccination(kb: Knowledge, item: str, where: str) -> Vaccination:

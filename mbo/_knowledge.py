@@ -430,7 +430,7 @@ def _cache_dir() -> Path:
 
 def _cache_read(digest: str) -> dict[str, Any] | None:
     try:
-        return json.loads((_cache_dir() / f"knowledge-{digest}.json").read_bytes())  # type: ignore[no-any-return]
+        return json.loads((_cache_dir() / f"knowledge-{digest}.json").read_bytes())
     except (OSError, ValueError):
         return None
 

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Kind", "Severity", "Action", "Finding", "MedicationEntry", "PatientSummary", "KnowledgeStamp", "Review"]
+__all__ = ["Kind", "Severity", "Action", "Finding", "MedicationEntry", "ConditionEntry", "PrescriberEntry", "FollowUp",
+           "PatientSummary", "KnowledgeStamp", "Review"]
 
 Kind = Literal["interaction", "contraindication", "cascade", "inappropriate", "omission", "dose",
                "duplication", "no-indication", "burden", "discrepancy"]
@@ -63,6 +64,45 @@ class MedicationEntry(_Model):
     findings: list[str] = []
     sources: list[str] = []
     missing_from: list[str] = []
+    conditions: list[str] = []
+    indicated_with: list[str] = []
+
+
+class ConditionEntry(_Model):
+    """One of the patient's active conditions, with the medicines that the indication knowledge links to it.
+
+    `concept` is the knowledge base's condition id (null when the diagnosis could not be mapped);
+    `medications` holds the ids of the reconciled list's entries indicated for it.
+    """
+
+    id: str
+    concept: str | None = None
+    name: str
+    text: str
+    code: str | None = None
+    system: str | None = None
+    onset: date | None = None
+    medications: list[str] = []
+
+
+class PrescriberEntry(_Model):
+    """Someone a finding or a medicine names: the `label` used in findings and on the list, and what is known."""
+
+    label: str
+    name: str | None = None
+    specialty: str | None = None
+    contact: str | None = None
+
+
+class FollowUp(_Model):
+    """An if-then instruction for follow-up: when `when` happens, do `then`; `who` acts."""
+
+    when: str
+    then: str
+    who: str | None = None
+    medication: str | None = None
+    finding: str | None = None
+    rule: str | None = None
 
 
 class PatientSummary(_Model):
@@ -94,6 +134,12 @@ class Review(_Model):
     findings: list[Finding]
     medications: list[MedicationEntry]
     knowledge: KnowledgeStamp
+    conditions: list[ConditionEntry] = []
+    prescribers: list[PrescriberEntry] = []
+    follow_up: list[FollowUp] = []
+    # review memory (mbo.Store): the date of the previous review, and the ids of findings it did not have
+    previous_review: date | None = None
+    new_since_last: list[str] = []
 
     @property
     def unresolved(self) -> list[MedicationEntry]:

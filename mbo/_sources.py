@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._memory import MEMORY_SOURCE
 from ._patient import Medication, Patient
 
 __all__ = ["Presence", "presence", "source_labels"]
@@ -18,15 +19,15 @@ class Presence:
 
 
 def source_labels(patient: Patient) -> list[str]:
-    """The labels of the lists this patient's medicines come from, in order of appearance."""
-    return list(dict.fromkeys(m.source for m in patient.medications if m.source))
+    """The labels of the lists this patient's medicines come from, in order of appearance (the review memory is no list)."""
+    return list(dict.fromkeys(m.source for m in patient.medications if m.source and m.source != MEMORY_SOURCE))
 
 
 def presence(patient: Patient) -> dict[str, Presence]:
     """Per medicine key: where it is in use, counting a combination product and its components as the same."""
     by_source: dict[str, list[Medication]] = {}
     for m in patient.medications:
-        if m.resolved:
+        if m.resolved and m.source != MEMORY_SOURCE:
             by_source.setdefault(m.source, []).append(m)
 
     def carries(meds: list[Medication], target: Medication) -> bool:

@@ -7,9 +7,9 @@ import mbo
 
 def test_public_names() -> None:
     assert sorted(mbo.__all__) == sorted([
-        "review", "render", "FORMATS", "load_knowledge", "native_schema",
-        "Review", "Finding", "MedicationEntry", "Patient", "Knowledge",
-        "MboError", "InputError", "KnowledgeError",
+        "review", "render", "screen", "pssa", "synth", "ScreenResult", "FORMATS", "REPORTS", "render_picture", "to_fhir", "from_fhir", "load_knowledge",
+        "native_schema", "Review", "Finding", "MedicationEntry", "Patient", "Knowledge", "Store",
+        "MboError", "InputError", "KnowledgeError", "RenderError",
     ])
     for name in mbo.__all__:
         assert getattr(mbo, name).__doc__, name
@@ -17,3 +17,4 @@ def test_public_names() -> None:
 
 def test_errors_share_one_base() -> None:
     assert issubclass(mbo.InputError, mbo.MboError) and issubclass(mbo.KnowledgeError, mbo.MboError)
+    assert issubclass(mbo.RenderError, mbo.MboError)

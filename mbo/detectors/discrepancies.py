@@ -13,9 +13,10 @@ from collections.abc import Callable
 
 from .._context import ReviewContext
 from .._dosage import daily_dose_mg
-from .._i18n import fmt_date, fmt_number
+from .._i18n import fmt_date, fmt_number, word
 from .._sources import presence, source_labels
 from .._kb_schema import ReconciliationRule
+from .._memory import MEMORY_SOURCE
 from .._patient import Medication
 from ._base import Draft, join_evidence, prescribers_of
 
@@ -27,7 +28,8 @@ def detect_discrepancies(ctx: ReviewContext) -> list[Draft]:
     checks = {"restarted-after-stop": _restarted_after_stop, "missing-from-source": _missing_from_source,
               "dose-differs": _dose_differs, "strength-differs": _strength_differs,
               "two-names-one-substance": _two_names}
-    return [d for rule in ctx.kb.reconciliation for d in checks[rule.check](ctx, rule)]
+    # "still-open" compares with the other findings, so the engine runs it after them (detectors/memory.py)
+    return [d for rule in ctx.kb.reconciliation if rule.check in checks for d in checks[rule.check](ctx, rule)]
 
 
 def _in_use_by_key(ctx: ReviewContext) -> dict[str, list[Medication]]:
@@ -137,14 +139,18 @@ def _restarted_after_stop(ctx: ReviewContext, rule: ReconciliationRule) -> list[
         stop = max(stops, key=lambda m: (m.stop or m.start or date.min, m.text))
         stopped_on = stop.stop or stop.start
         restart = max(orders, key=lambda m: (m.start or date.min, m.text))
-        if restart.start and stopped_on and restart.start < stopped_on:
+        memory = stop.source == MEMORY_SOURCE  # a stop decided at an earlier review: every list now comes after it
+        still_listed = bool(restart.start and stopped_on and restart.start < stopped_on)
+        if still_listed and not memory:
             continue  # the stop came after this order: the order is what was stopped, not a restart
-        drafts.append(_draft(ctx, rule, stop, restart, known_order=bool(restart.start and stopped_on)))
+        # with a stop from the memory, an order older than the stop (or undated) means the stop never reached this list
+        drafts.append(_draft(ctx, rule, stop, restart, known_order=memory or bool(restart.start and stopped_on),
+                             still_listed=still_listed or (memory and restart.start is None)))
     return drafts
 
 
 def _draft(ctx: ReviewContext, rule: ReconciliationRule, stop: Medication, restart: Medication,
-           known_order: bool) -> Draft:
+           known_order: bool, still_listed: bool = False) -> Draft:
     lang = ctx.lang
     nl = lang == "nl"
     stopper = stop.prescriber.label if stop.prescriber else ("onbekend" if nl else "unknown")
@@ -156,6 +162,13 @@ def _draft(ctx: ReviewContext, rule: ReconciliationRule, stop: Medication, resta
         (f"opnieuw voorgeschreven op {fmt_date(restart.start, lang)} door {restarter}" if nl
          else f"prescribed again on {fmt_date(restart.start, lang)} by {restarter}"),
     ]
+    if still_listed:
+        since = f" {word('since', lang)} {fmt_date(restart.start, lang)}" if restart.start else ""
+        evidence[1] = (f"staat nog als actief voorschrift van {restarter}{since}: de stop is niet op deze lijst doorgevoerd"
+                       if nl else f"still an active order by {restarter}{since}: the stop did not reach this list")
+    if stop.source == MEMORY_SOURCE:
+        evidence.append("stop vastgelegd bij een eerdere medicatiebeoordeling (reviewgeheugen)" if nl
+                        else "stop recorded at an earlier medication review (review memory)")
     if not known_order:
         evidence.append("volgorde niet vast te stellen: datum ontbreekt" if nl else "order unknown: a date is missing")
     return Draft(kind="discrepancy", severity=rule.severity if known_order else "low", rule=rule.id,

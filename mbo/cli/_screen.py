@@ -1,0 +1,139 @@
+"""`mbo screen`, `mbo pssa` and `mbo synth`: population screening, sequence symmetry, synthetic data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from .._knowledge import load_knowledge
+
+__all__ = ["screen_command", "pssa_command", "synth_command"]
+
+_FORMATS = ("csv", "parquet", "json")
+
+
+def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _format(fmt: str | None, output: str | None) -> str:
+    if fmt:
+        return fmt
+    suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+    return suffix if suffix in _FORMATS else "csv"
+
+
+def _emit(text: str | None, output: str | None, fmt: str) -> None:
+    if text is not None:
+        click.echo(text, nl=False)
+    elif output:
+        click.echo(f"mbo: wrote {output} ({fmt})", err=True)
+
+
+@click.command("screen")
+@click.argument("source", metavar="FILE")
+@click.option("--date", "reference_date", callback=_date, required=True, help="Reference date (YYYY-MM-DD).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), help="Default: from the -o suffix, else csv.")
+@click.option("--review", is_flag=True, help="Review every selected patient with the full engine.")
+@click.option("--patients", type=click.Path(exists=False), help="Per-patient file: patient_id, birth_year, sex.")
+@click.option("--conditions", type=click.Path(exists=False), help="Conditions: patient_id, code, system, text, onset.")
+@click.option("--labs", type=click.Path(exists=False), help="Labs: patient_id, test, value, unit, date.")
+@click.option("--grace-days", type=click.IntRange(0), default=30, show_default=True, help="Grace period between dispensings.")
+@click.option("--chronic-days", type=click.IntRange(1), default=90, show_default=True,
+              help="Days in use before a medicine counts as chronic.")
+@click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of review findings.")
+@click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
+def screen_command(source: str, reference_date: dt.date, output: str | None, fmt: str | None, review: bool,
+                   patients: str | None, conditions: str | None, labs: str | None, grace_days: int, chronic_days: int,
+                   lang: str, knowledge_dir: str | None) -> None:
+    """Screen dispensing records (CSV or Parquet) at a date: who needs a medication review, and why.
+
+    \b
+    Examples:
+      mbo screen afleveringen.parquet --date 2026-01-01 -o selectie.csv
+      mbo screen afleveringen.csv --date 2026-01-01 --format json --review
+    """
+    from ..population import screen
+
+    kb = load_knowledge(knowledge_dir) if knowledge_dir else None
+    result = screen(source, reference_date, knowledge=kb, grace_days=grace_days, chronic_days=chronic_days,
+                    review=review, lang=lang, patients=patients, conditions=conditions, labs=labs)  # type: ignore[arg-type]
+    form = _format(fmt, output)
+    _emit(result.write(output, form), output, form)  # type: ignore[arg-type]
+    if form != "json" or output:
+        s = result.summary
+        click.echo(f"mbo: {s['patients_with_medicines']} patients with medicines on {s['reference_date']}, "
+                   f"{s['selected']} selected for review, {s['with_high_interaction']} with a high-severity "
+                   f"interaction, {s['with_cascade_pattern']} with a cascade pattern", err=True)
+
+
+@click.command("pssa")
+@click.argument("source", metavar="FILE")
+@click.option("--index", metavar="ATC", help="Index drug: ATC code/prefix or drug group id (comma-separated for several).")
+@click.option("--marker", metavar="ATC", help="Marker drug, as --index.")
+@click.option("--washout-days", type=click.IntRange(0), default=365, show_default=True,
+              help="Days of data before a first dispensing counts as incident.")
+@click.option("--window-days", type=click.IntRange(1), help="Days between index and marker (default: each cascade's window, else 365).")
+@click.option("--nsr-window-days", type=click.IntRange(1), default=548, show_default=True,
+              help="Moving window of the null-effect ratio.")
+@click.option("--null-model", type=click.Choice(["population", "pairs"]), default="population", show_default=True,
+              help="Null-effect ratio from every incident user (population) or, as CohortSymmetry, from the pairs.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
+@click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), help="Default: from the -o suffix, else csv.")
+@click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
+def pssa_command(source: str, index: str | None, marker: str | None, washout_days: int, window_days: int | None,
+                 nsr_window_days: int, null_model: str, output: str | None, fmt: str | None,
+                 knowledge_dir: str | None) -> None:
+    """Prescription sequence symmetry analysis for every cascade, or for one --index/--marker pair.
+
+    \b
+    Examples:
+      mbo pssa afleveringen.parquet -o cascades.csv
+      mbo pssa afleveringen.parquet --index C08CA --marker C03C --format json
+    """
+    from ..population import pssa
+    from ..population._screen import write_frame
+
+    kb = load_knowledge(knowledge_dir) if knowledge_dir else None
+    table = pssa(source, index=index, marker=marker, knowledge=kb, washout_days=washout_days, window_days=window_days,
+                 nsr_window_days=nsr_window_days, null_model=null_model)  # type: ignore[arg-type]
+    form = _format(fmt, output)
+    _emit(write_frame(table, output, form), output, form)
+
+
+@click.command("synth")
+@click.argument("output", metavar="OUT")
+@click.option("--rows", type=click.IntRange(1), required=True, help="How many dispensing records (1,000 to 100M).")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed: the same seed gives the same data.")
+@click.option("--cascade-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
+              help="Share of patients with a planted sequence, per cascade.")
+@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
+def synth_command(output: str, rows: int, seed: int, cascade_rate: float, progress: bool) -> None:
+    """Write synthetic dispensing records: OUT.csv, or a folder of Parquet parts; prints what was planted (JSON).
+
+    \b
+    Examples:
+      mbo synth synth/ --rows 1000000 --seed 7
+      mbo synth test.csv --rows 5000
+    """
+    from ..population import synth
+
+    if progress:
+        from rich.progress import Progress
+        with Progress(transient=True) as bar:
+            task = bar.add_task("synth", total=rows)
+            info = synth(output, rows, seed=seed, cascade_rate=cascade_rate, progress=lambda n: bar.advance(task, n))
+    else:
+        info = synth(output, rows, seed=seed, cascade_rate=cascade_rate)
+    click.echo(json.dumps(info, indent=1))
+
+

@@ -1,0 +1,313 @@
+"""Population screening: who needs a medication review, and why.
+
+    records --episodes--> medicines in use at the reference date (per patient)
+            --join knowledge tables--> burden, cascade patterns, high-severity interactions
+            --rank--> one row per patient with reasons; summary
+
+Dispensing episodes: the dispensings of one medicine to one patient, sorted by date, form one episode
+while each next dispensing comes no later than the covered days so far plus the grace period. A medicine
+is in use when its last episode (dispensings up to the reference date) covers the reference date with the
+grace period; it is chronic when that episode began at least `chronic_days` before the reference date.
+
+The Dutch selection (guideline "Polyfarmacie bij ouderen" 2020, module medicatiebeoordeling): aged 75 or
+over with 10 or more chronic medicines, or frail (a condition that maps to the knowledge base's frailty
+concept). Cascade patterns and interactions are screening signals among the medicines in use; the full
+review (`review=True`) weighs conditions, labs and context and is the answer for one patient.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import polars as pl
+
+from .._engine import review_patient
+from .._errors import InputError
+from .._knowledge import Knowledge, load_knowledge
+from .._review import Review
+from ..readers._native import read_native
+from ._records import Records, read_records
+from ._tables import KnowledgeTables, med_key_expr, resolve_products
+
+__all__ = ["ScreenResult", "screen", "write_frame", "medicines_in_use", "patient_documents", "SELECTION_AGE", "SELECTION_MEDICINES"]
+
+SELECTION_AGE = 75
+SELECTION_MEDICINES = 10
+FRAILTY_CONCEPT = "frailty"  # condition id in knowledge/conditions/
+
+
+@dataclass
+class ScreenResult:
+    """The screening of a population at one reference date.
+
+    `patients`: one row per patient with a medicine in use, ranked (rank 1 first); `summary`: counts;
+    `reviews`: patient id → full Review for the selected patients when asked (`review=True`).
+    """
+
+    reference_date: dt.date
+    patients: pl.DataFrame
+    summary: dict[str, Any]
+    reviews: dict[str, Review] = field(default_factory=dict)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def table(self) -> pl.DataFrame:
+        """The ranked patients, with `review_findings` and `review_rules` when the selected were reviewed."""
+        if not self.reviews:
+            return self.patients
+        counts = pl.DataFrame({"patient_id": list(self.reviews),
+                               "review_findings": [len(r.findings) for r in self.reviews.values()],
+                               "review_rules": [";".join(f.rule for f in r.findings) for r in self.reviews.values()]},
+                              schema={"patient_id": pl.String, "review_findings": pl.Int32, "review_rules": pl.String})
+        return self.patients.join(counts, on="patient_id", how="left", maintain_order="left")
+
+    def to_json(self) -> str:
+        """One JSON object: summary, patients (ranked) and, when reviewed, each selected patient's findings."""
+        doc: dict[str, Any] = {"summary": self.summary, "patients": self.patients.to_dicts()}
+        if self.reviews:
+            doc["reviews"] = {pid: [f.model_dump(mode="json") for f in r.findings] for pid, r in self.reviews.items()}
+        return json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=False, allow_nan=False) + "\n"
+
+    def write(self, path: str | os.PathLike[str] | None, fmt: Literal["csv", "parquet", "json"]) -> str | None:
+        """Write the result as CSV, Parquet or JSON to `path`; with no path return the text (CSV or JSON)."""
+        return write_frame(self.table(), path, fmt, json_text=self.to_json)
+
+
+def write_frame(frame: pl.DataFrame, path: str | os.PathLike[str] | None, fmt: str,
+                json_text: Any = None) -> str | None:
+    """Write a frame as csv, parquet or json (rows as objects) to a path, or return the CSV/JSON text."""
+    if fmt == "parquet":
+        if path is None:
+            raise InputError("(options)", "--output", "Parquet output needs a file: give -o FILE.parquet")
+        frame.write_parquet(str(path))
+        return None
+    if fmt == "json":
+        finite = frame.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c)
+                                    for c, t in frame.schema.items() if t.is_float())
+        text = json_text() if json_text is not None else json.dumps(
+            finite.to_dicts(), ensure_ascii=False, indent=1, allow_nan=False, default=str) + "\n"
+    else:
+        text = frame.write_csv(float_precision=6, date_format="%Y-%m-%d")
+    if path is None:
+        return text
+    Path(path).write_text(text, encoding="utf-8")
+    return None
+
+
+def _resolved_rows(records: Records, kb: Knowledge, reference_date: dt.date) -> pl.LazyFrame:
+    rows = records.rows.filter(pl.col("date") <= reference_date)
+    products = rows.filter(pl.col("atc").is_null() & pl.col("product").is_not_null()).select("product").unique()
+    mapping = resolve_products(kb, products.collect(engine="streaming")["product"].to_list())
+    return (rows.join(mapping.lazy(), on="product", how="left")
+            .with_columns(med_key_expr(kb)).drop("_resolved"))
+
+
+def medicines_in_use(records: Records, kb: Knowledge, reference_date: dt.date, *, grace_days: int = 30,
+                     chronic_days: int = 90) -> pl.DataFrame:
+    """Per patient the medicines in use at the reference date: patient_id, key, start, end, prescriber, product, chronic."""
+    lf = (_resolved_rows(records, kb, reference_date)
+          .with_columns((pl.col("date") + pl.duration(days=pl.col("days_supply"))).alias("end"))
+          .sort(["patient_id", "key", "date", "end"])
+          .with_columns(pl.col("end").cum_max().shift(1).over(["patient_id", "key"]).alias("_prev"))
+          .with_columns((pl.col("_prev").is_null() | (pl.col("date") > pl.col("_prev") + pl.duration(days=grace_days)))
+                        .cast(pl.Int32).cum_sum().over(["patient_id", "key"]).alias("_episode")))
+    last = pl.col("_episode") == pl.col("_episode").max()
+    out = (lf.group_by(["patient_id", "key"])
+           .agg(pl.col("date").filter(last).min().alias("start"), pl.col("end").max().alias("end"),
+                pl.col("prescriber").filter(last).drop_nulls().last().alias("prescriber"),
+                pl.col("product").filter(last).drop_nulls().last().alias("product"))
+           .filter(pl.col("end") + pl.duration(days=grace_days) >= pl.lit(reference_date))
+           .with_columns(((pl.lit(reference_date) - pl.col("start")).dt.total_days() >= chronic_days).alias("chronic"))
+           .sort(["patient_id", "key"]))
+    return out.collect(engine="streaming")
+
+
+def _birth(birth_year: pl.Expr) -> pl.Expr:
+    """The birth date taken for a birth year: 1 July (as the readers read a bare year)."""
+    return pl.date(birth_year, 7, 1)
+
+
+def _frail(records: Records, kb: Knowledge) -> pl.DataFrame:
+    empty = pl.DataFrame({"patient_id": [], "frail": []}, schema={"patient_id": pl.String, "frail": pl.Boolean})
+    if records.conditions is None:
+        return empty
+    cond = records.conditions.select("patient_id", "code", "system", "text").collect()
+    distinct = cond.select("code", "system", "text").unique()
+    frail = [FRAILTY_CONCEPT in kb.condition_concepts(r["system"], r["code"], r["text"]) for r in distinct.iter_rows(named=True)]
+    hits = distinct.with_columns(pl.Series("frail", frail, pl.Boolean)).filter(pl.col("frail"))
+    return (cond.join(hits, on=["code", "system", "text"], how="inner", nulls_equal=True)
+            .select("patient_id").unique().with_columns(pl.lit(True).alias("frail")))
+
+
+def _cascades(in_use: pl.DataFrame, t: KnowledgeTables) -> pl.DataFrame:
+    roles = in_use.select("patient_id", "key", "start").join(t.roles, on="key").join(t.meds.select("key", "components"), on="key")
+    index = roles.filter(pl.col("role") == "index").drop("role")
+    marker = roles.filter(pl.col("role") == "marker").drop("role")
+    pairs = (index.join(marker, on=["patient_id", "rule"], suffix="_m").join(t.cascades, on="rule")
+             .with_columns((pl.col("start_m") - pl.col("start")).dt.total_days().alias("gap"))
+             .filter((pl.col("key") != pl.col("key_m"))
+                     & (pl.col("components").list.set_intersection("components_m").list.len() == 0)
+                     & (pl.col("gap") >= pl.col("min_days")) & (pl.col("gap") <= pl.col("window_days"))))
+    return (pairs.group_by("patient_id")
+            .agg(pl.col("rule").unique().sort().alias("cascades"),
+                 pl.format("{} ({} -> {}, {} d)", "rule", "key", "key_m", "gap").unique().sort().alias("_cascade_text")))
+
+
+def _interactions(in_use: pl.DataFrame, t: KnowledgeTables) -> pl.DataFrame:
+    roles = (in_use.select("patient_id", "key").join(t.roles, on="key")
+             .join(t.meds.select("key", "components"), on="key"))
+    found = []
+    for n_slots in sorted(set(t.interactions.values())):
+        rules = [r for r, n in t.interactions.items() if n == n_slots]
+        r = roles.filter(pl.col("rule").is_in(rules))
+        combo = r.filter(pl.col("role") == "0").select("patient_id", "rule", pl.col("key").alias("k0"),
+                                                        pl.col("components").alias("c0"))
+        for slot in range(1, n_slots):
+            nxt = r.filter(pl.col("role") == str(slot)).select("patient_id", "rule", pl.col("key").alias(f"k{slot}"),
+                                                               pl.col("components").alias(f"c{slot}"))
+            combo = combo.join(nxt, on=["patient_id", "rule"])
+            for prev in range(slot):
+                combo = combo.filter((pl.col(f"k{prev}") != pl.col(f"k{slot}"))
+                                     & (pl.col(f"c{prev}").list.set_intersection(f"c{slot}").list.len() == 0))
+        found.append(combo.select("patient_id", "rule").unique())
+    if not found:
+        return pl.DataFrame(schema={"patient_id": pl.String, "interactions": pl.List(pl.String)})
+    return (pl.concat(found).group_by("patient_id").agg(pl.col("rule").unique().sort().alias("interactions")))
+
+
+def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *, knowledge: Knowledge | None = None,
+           grace_days: int = 30, chronic_days: int = 90, review: bool = False,
+           lang: Literal["nl", "en"] = "nl", patients: str | os.PathLike[str] | None = None,
+           conditions: str | os.PathLike[str] | None = None, labs: str | os.PathLike[str] | None = None) -> ScreenResult:
+    """Screen a population's dispensing records at a reference date and rank the patients.
+
+    `source` is a records file or folder (see `mbo.population._records` for the schema) or Records. With
+    `review=True` each selected patient is reviewed by the full engine (`ScreenResult.reviews`).
+
+        >>> result = screen("afleveringen.parquet", dt.date(2026, 1, 1))   # doctest: +SKIP
+        >>> result.patients.head(10)                                       # doctest: +SKIP
+    """
+    kb = knowledge or load_knowledge()
+    records = source if isinstance(source, Records) else read_records(
+        source, patients=patients, conditions=conditions, labs=labs)
+    ref = reference_date
+    in_use = medicines_in_use(records, kb, ref, grace_days=grace_days, chronic_days=chronic_days)
+    tables = KnowledgeTables(kb, in_use["key"].unique().to_list())
+    per = in_use.group_by("patient_id").agg(pl.len().cast(pl.Int32).alias("medicines"),
+                                            pl.col("chronic").sum().cast(pl.Int32).alias("chronic_medicines"))
+    people = records.patients.collect(engine="streaming")
+    out = per.join(people, on="patient_id", how="left").with_columns(
+        (pl.lit(ref.year) - pl.col("birth_year") - (pl.lit((ref.month, ref.day) < (7, 1)).cast(pl.Int32))).alias("age"))
+    out = out.join(_frail(records, kb), on="patient_id", how="left").with_columns(pl.col("frail").fill_null(False))
+    burden = in_use.select("patient_id", "key").join(tables.burden, on="key")
+    for scale, threshold in tables.scales:
+        col = f"burden_{scale}"
+        total = burden.filter(pl.col("scale") == scale).group_by("patient_id").agg(pl.col("score").sum().alias(col))
+        out = out.join(total, on="patient_id", how="left").with_columns(pl.col(col).fill_null(0).cast(pl.Int32))
+    out = out.join(_cascades(in_use, tables), on="patient_id", how="left")
+    out = out.join(_interactions(in_use, tables), on="patient_id", how="left")
+    out = out.with_columns(pl.col("cascades").fill_null([]), pl.col("interactions").fill_null([]),
+                           pl.col("_cascade_text").fill_null([]))
+    age_ok = pl.col("age") >= SELECTION_AGE
+    out = out.with_columns((age_ok & ((pl.col("chronic_medicines") >= SELECTION_MEDICINES) | pl.col("frail"))).alias("selected"))
+    reasons = [
+        pl.when(age_ok & (pl.col("chronic_medicines") >= SELECTION_MEDICINES))
+        .then(pl.format("age {} >= {} with {} chronic medicines >= {}", "age", pl.lit(SELECTION_AGE), "chronic_medicines",
+                        pl.lit(SELECTION_MEDICINES))),
+        pl.when(age_ok & pl.col("frail")).then(pl.format("age {} >= {} and frail", "age", pl.lit(SELECTION_AGE))),
+        *(pl.when(pl.col(f"burden_{s}") >= th).then(pl.format("{} {} >= {}", pl.lit(s), f"burden_{s}", pl.lit(th)))
+          for s, th in tables.scales),
+        pl.when(pl.col("interactions").list.len() > 0)
+        .then(pl.lit("high-severity interaction: ") + pl.col("interactions").list.join(", ")),
+        pl.when(pl.col("cascades").list.len() > 0)
+        .then(pl.lit("cascade pattern: ") + pl.col("_cascade_text").list.join(", ")),
+    ]
+    out = out.with_columns(pl.concat_list(reasons).list.drop_nulls().list.join("; ").alias("reasons"))
+    first_scale = [f"burden_{s}" for s, _ in tables.scales]
+    out = (out.sort(["selected", pl.col("interactions").list.len(), pl.col("cascades").list.len(), *first_scale,
+                     "chronic_medicines", "age", "patient_id"],
+                    descending=[True, True, True, *[True] * len(first_scale), True, True, False])
+           .with_row_index("rank", offset=1)
+           .with_columns(pl.col("rank").cast(pl.Int64), pl.col("cascades").list.join(";"),
+                         pl.col("interactions").list.join(";"))
+           .select("rank", "patient_id", "age", "sex", "medicines", "chronic_medicines", "frail", "selected",
+                   *first_scale, "interactions", "cascades", "reasons"))
+    summary = _summary(out, ref, tables)
+    result = ScreenResult(reference_date=ref, patients=out, summary=summary)
+    if review:
+        selected = out.filter(pl.col("selected"))["patient_id"].to_list()
+        result.documents = patient_documents(records, in_use, ref, selected)
+        for pid, doc in result.documents.items():
+            patient = read_native(kb, doc, f"{records.source}#{pid}", review_date=ref)
+            result.reviews[pid] = review_patient(patient, kb, lang=lang)
+        summary["reviewed"] = len(result.reviews)
+        summary["review_findings"] = sum(len(r.findings) for r in result.reviews.values())
+    return result
+
+
+def _summary(out: pl.DataFrame, ref: dt.date, tables: KnowledgeTables) -> dict[str, Any]:
+    rule_counts: dict[str, int] = {}
+    for col in ("cascades", "interactions"):
+        for row in out.select(pl.col(col).str.split(";").explode()).filter(pl.col(col) != "")[col].value_counts(
+                sort=True).iter_rows():
+            rule_counts[row[0]] = int(row[1])
+    summary: dict[str, Any] = {
+        "reference_date": ref.isoformat(),
+        "patients_with_medicines": out.height,
+        "selected": int(out["selected"].sum()),
+        "aged_75_plus": int((out["age"] >= SELECTION_AGE).sum()),
+        "frail": int(out["frail"].sum()),
+        "with_high_interaction": int((out["interactions"] != "").sum()),
+        "with_cascade_pattern": int((out["cascades"] != "").sum()),
+    }
+    for scale, threshold in tables.scales:
+        summary[f"burden_{scale}_at_threshold"] = int((out[f"burden_{scale}"] >= threshold).sum())
+    summary["by_rule"] = dict(sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0])))
+    return summary
+
+
+def patient_documents(records: Records, in_use: pl.DataFrame, reference_date: dt.date,
+                      patient_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Native patient documents (as `mbo review` reads them) for these patients: medicines in use, conditions, labs.
+
+    Each medicine starts at the start of its current dispensing episode; the birth date is 1 July of the birth year.
+    """
+    wanted = pl.Series("patient_id", sorted(set(patient_ids)), pl.String)
+    meds = in_use.filter(pl.col("patient_id").is_in(wanted.implode()))
+    people = records.patients.filter(pl.col("patient_id").is_in(wanted.implode())).collect()
+    cond = (records.conditions.filter(pl.col("patient_id").is_in(wanted.implode())).collect()
+            if records.conditions is not None else None)
+    labs = (records.labs.filter(pl.col("patient_id").is_in(wanted.implode())).collect()
+            if records.labs is not None else None)
+    docs: dict[str, dict[str, Any]] = {}
+    for person in people.sort("patient_id").iter_rows(named=True):
+        pid = person["patient_id"]
+        medications = []
+        for m in meds.filter(pl.col("patient_id") == pid).sort("key").iter_rows(named=True):
+            entry: dict[str, Any] = {"name": m["product"]} if m["key"].startswith("?") or "+" in m["key"] else {
+                "atc": m["key"], **({"name": m["product"]} if m["product"] else {})}
+            entry["start"] = m["start"].isoformat()
+            if m["prescriber"]:
+                entry["prescriber"] = m["prescriber"]
+            medications.append(entry)
+        doc: dict[str, Any] = {
+            "patient": {"id": pid, "birth_date": dt.date(person["birth_year"], 7, 1).isoformat(), "sex": person["sex"]},
+            "review_date": reference_date.isoformat(), "medications": medications}
+        if cond is not None:
+            doc["conditions"] = [
+                {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (
+                    ("text", c["text"]), ("code", c["code"]), ("system", c["system"]), ("onset", c["onset"])) if v}
+                for c in cond.filter(pl.col("patient_id") == pid).sort(["code", "text", "onset"], nulls_last=True)
+                .iter_rows(named=True)]
+        if labs is not None:
+            doc["labs"] = [
+                {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in (
+                    ("test", x["test"]), ("value", x["value"]), ("unit", x["unit"]), ("date", x["date"])) if v is not None}
+                for x in labs.filter(pl.col("patient_id") == pid).sort(["test", "date"], nulls_last=True)
+                .iter_rows(named=True)]
+        docs[pid] = doc
+    return docs
