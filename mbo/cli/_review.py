@@ -15,16 +15,10 @@ from .._store import default_store_path
 from ..readers import native_schema
 from ..render import FORMATS, REPORT_FORMATS, REPORTS, render
 
+from ._options import parse_date
+
 __all__ = ["review_command", "schema_command"]
 
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 @click.command("review")
@@ -36,8 +30,8 @@ def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.d
               help="Which report (html, pdf or md): the whole review, the MDB dossier, the letter to the GP, "
                    "per prescriber, or the patient's own list.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of the report.")
-@click.option("--review-date", callback=_date, help="Review date (YYYY-MM-DD); default: the Bundle's timestamp, else today.")
-@click.option("--birth-date", callback=_date, help="Birth date, for a CSV list that holds none.")
+@click.option("--review-date", callback=parse_date, help="Review date (YYYY-MM-DD); default: the Bundle's timestamp, else today.")
+@click.option("--birth-date", callback=parse_date, help="Birth date, for a CSV list that holds none.")
 @click.option("--sex", type=click.Choice(["female", "male"]), help="Sex, for a CSV list that holds none.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")

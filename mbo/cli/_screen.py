@@ -10,18 +10,12 @@ import click
 
 from .._knowledge import load_knowledge
 
+from ._options import parse_date
+
 __all__ = ["screen_command", "pssa_command", "synth_command"]
 
 _FORMATS = ("csv", "parquet", "json")
 
-
-def _date(ctx: click.Context, param: click.Parameter, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
 def _format(fmt: str | None, output: str | None) -> str:
@@ -40,7 +34,7 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
 
 @click.command("screen")
 @click.argument("source", metavar="FILE")
-@click.option("--date", "reference_date", callback=_date, required=True, help="Reference date (YYYY-MM-DD).")
+@click.option("--date", "reference_date", callback=parse_date, required=True, help="Reference date (YYYY-MM-DD).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), help="Default: from the -o suffix, else csv.")
 @click.option("--review", is_flag=True, help="Review every selected patient with the full engine.")
