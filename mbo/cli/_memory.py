@@ -11,7 +11,7 @@ import click
 
 from .._errors import InputError
 from .._store import Store, default_store_path
-from ._review import _date
+from ._options import parse_date
 
 __all__ = ["decide_command", "history_command"]
 
@@ -39,8 +39,8 @@ def _open(store_path: str | None) -> Store:
 @click.option("--stopped", multiple=True, metavar="MEDICINE",
               help="A medicine this decision stops (ATC code or name); default: those the finding asks to stop, "
                    "when the stop is carried out (A1.1) or the intervention is I3.5.")
-@click.option("--date", "on", callback=_date, help="Date of the decision (YYYY-MM-DD); default today.")
-@click.option("--review-date", callback=_date, help="The review the finding belongs to; default the latest.")
+@click.option("--date", "on", callback=parse_date, help="Date of the decision (YYYY-MM-DD); default today.")
+@click.option("--review-date", callback=parse_date, help="The review the finding belongs to; default the latest.")
 @_store_option
 def decide_command(patient: str, finding: str, decision: str | None, reason: str | None, acceptance: str | None,
                    intervention: str | None, prescriber: str | None, stopped: tuple[str, ...], on: dt.date | None,
