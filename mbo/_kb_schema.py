@@ -182,7 +182,7 @@ class Criterion(_Rule):
     unless: ExprData | None = None
     downgrade: ExprData | None = None
     action: Action = "check"
-    suggest: list[str] = []
+    suggest: list[str] | None = None
     responsible: list[str] = []
     pcne: str = "C1.1"
     rationale: Text
@@ -190,8 +190,8 @@ class Criterion(_Rule):
 
     @model_validator(mode="after")
     def _omission_suggests(self) -> "Criterion":
-        if self.kind == "omission" and not self.suggest:
-            raise ValueError("an omission must name what to start in `suggest`")
+        if self.kind == "omission" and self.suggest is None:
+            raise ValueError("an omission must name what to start in `suggest` (`[]` only for a general rule)")
         return self
 
 

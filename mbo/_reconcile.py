@@ -26,7 +26,7 @@ def reconcile(patient: Patient, findings: Sequence[Finding], kb: Knowledge, lang
     present = presence(patient) if len(labels) > 1 else {}
     entries = [_entry(key, meds, findings, lang).model_copy(update={"missing_from": [
         s for s in labels if key in present and s not in present[key].in_use]}) for key, meds in groups.items()]
-    entries += [_proposal(f, kb, lang) for f in findings if f.kind == "omission"]
+    entries += [_proposal(f, kb, lang) for f in findings if f.kind == "omission" and f.suggest]
     return sorted(entries, key=lambda e: (not e.unresolved, e.status == "proposed", e.status not in IN_USE,
                                           (e.prescriber or "~").lower(), e.name.lower(), e.id))
 

@@ -27,7 +27,7 @@ def _evaluate(ctx: ReviewContext, c: CompiledCriterion) -> Draft | None:
     return Draft(kind=rule.kind, severity=severity, rule=rule.id, title=rule.title(lang), downgraded=severity != rule.severity,
                  rationale=join_evidence(ctx, rule.rationale(lang), evidence), recommendation=rule.advice(lang),
                  meds=meds, prescribers=who, sources=tuple(rule.sources), pcne=rule.pcne, evidence=tuple(evidence),
-                 suggest=tuple(rule.suggest), actions={m.key: rule.action for m in meds})
+                 suggest=tuple(rule.suggest or ()), actions={m.key: rule.action for m in meds})
 
 
 def _detect(ctx: ReviewContext, kind: str) -> list[Draft]:
