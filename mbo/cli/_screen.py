@@ -33,7 +33,7 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
 
 
 @click.command("screen")
-@click.argument("source", metavar="FILE")
+@click.argument("source", metavar="FILE", required=False)
 @click.option("--date", "reference_date", callback=parse_date, required=True, help="Reference date (YYYY-MM-DD).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), help="Default: from the -o suffix, else csv.")
@@ -46,21 +46,38 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
               help="Days in use before a medicine counts as chronic.")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of review findings.")
 @click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
+@click.option("--omop", type=click.Path(dir_okay=False), help="Read an OMOP CDM DuckDB file instead of FILE "
+              "(needs the extra: pip install 'mbo[omop]').")
+@click.option("--workers", type=click.IntRange(1), help="Run over patient partitions on a local Dask cluster of N workers "
+              "(needs the extra: pip install 'mbo[scale]').")
 def screen_command(source: str, reference_date: dt.date, output: str | None, fmt: str | None, review: bool,
                    patients: str | None, conditions: str | None, labs: str | None, grace_days: int, chronic_days: int,
-                   lang: str, knowledge_dir: str | None) -> None:
+                   lang: str, knowledge_dir: str | None, omop: str | None, workers: int | None) -> None:
     """Screen dispensing records (CSV or Parquet) at a date: who needs a medication review, and why.
 
     \b
     Examples:
       mbo screen afleveringen.parquet --date 2026-01-01 -o selectie.csv
       mbo screen afleveringen.csv --date 2026-01-01 --format json --review
+      mbo screen synth/ --date 2025-06-01 --workers 2 -o selectie.parquet
+      mbo screen --omop eunomia.duckdb --date 2019-07-01
     """
-    from ..population import screen
+    from .._errors import InputError
+    from ..population import Records, read_omop, screen, screen_distributed
 
+    if (source is None) == (omop is None):
+        raise InputError("(options)", "FILE", "give a records FILE or --omop FILE.duckdb (one of the two)")
+    if omop and (patients or conditions or labs):
+        raise InputError("(options)", "--omop", "an OMOP database brings its own patients, conditions and labs")
     kb = load_knowledge(knowledge_dir) if knowledge_dir else None
-    result = screen(source, reference_date, knowledge=kb, grace_days=grace_days, chronic_days=chronic_days,
-                    review=review, lang=lang, patients=patients, conditions=conditions, labs=labs)  # type: ignore[arg-type]
+    src: str | Records = read_omop(omop, knowledge=kb) if omop else source
+    if workers:
+        result = screen_distributed(src, reference_date, workers=workers, knowledge=kb, grace_days=grace_days,
+                                    chronic_days=chronic_days, review=review, lang=lang,  # type: ignore[arg-type]
+                                    patients=patients, conditions=conditions, labs=labs)
+    else:
+        result = screen(src, reference_date, knowledge=kb, grace_days=grace_days, chronic_days=chronic_days,
+                        review=review, lang=lang, patients=patients, conditions=conditions, labs=labs)  # type: ignore[arg-type]
     form = _format(fmt, output)
     _emit(result.write(output, form), output, form)  # type: ignore[arg-type]
     if form != "json" or output:

@@ -15,8 +15,10 @@ from ._pssa import PssaPair, cascade_pairs, null_sequence_ratio, pssa, sequence_
 from ._records import RECORD_COLUMNS, Records, read_records
 from ._screen import ScreenResult, medicines_in_use, patient_documents, screen
 from ._synth import synth
+from ._distributed import screen_distributed
+from ._omop import read_omop
 
-__all__ = ["screen", "ScreenResult", "pssa", "PssaPair", "cascade_pairs", "sequence_ratio_interval",
-           "null_sequence_ratio", "synth", "read_records", "Records", "RECORD_COLUMNS", "medicines_in_use",
+__all__ = ["screen", "screen_distributed", "ScreenResult", "pssa", "PssaPair", "cascade_pairs", "sequence_ratio_interval",
+           "null_sequence_ratio", "synth", "read_records", "read_omop", "Records", "RECORD_COLUMNS", "medicines_in_use",
            "patient_documents"]
 

@@ -34,7 +34,8 @@ from ..readers._native import read_native
 from ._records import Records, read_records
 from ._tables import KnowledgeTables, med_key_expr, resolve_products
 
-__all__ = ["ScreenResult", "screen", "write_frame", "medicines_in_use", "patient_documents", "SELECTION_AGE", "SELECTION_MEDICINES"]
+__all__ = ["ScreenResult", "screen", "write_frame", "medicines_in_use", "patient_documents", "screen_frame",
+           "rank_patients", "review_selected", "burden_scales", "summarise", "SELECTION_AGE", "SELECTION_MEDICINES"]
 
 SELECTION_AGE = 75
 SELECTION_MEDICINES = 10
@@ -194,14 +195,43 @@ def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *,
     kb = knowledge or load_knowledge()
     records = source if isinstance(source, Records) else read_records(
         source, patients=patients, conditions=conditions, labs=labs)
-    ref = reference_date
+    out, in_use = screen_frame(records, kb, reference_date, grace_days=grace_days, chronic_days=chronic_days)
+    scales = burden_scales(kb)
+    ranked = rank_patients(out, scales)
+    result = ScreenResult(reference_date=reference_date, patients=ranked, summary=summarise(ranked, reference_date, scales))
+    if review:
+        selected = ranked.filter(pl.col("selected"))["patient_id"].to_list()
+        result.documents, result.reviews = review_selected(records, in_use, kb, reference_date, selected, lang)
+        result.summary["reviewed"] = len(result.reviews)
+        result.summary["review_findings"] = sum(len(r.findings) for r in result.reviews.values())
+    return result
+
+
+def burden_scales(kb: Knowledge) -> list[tuple[str, Any]]:
+    """The knowledge base's burden scales as (id, threshold), in order."""
+    return [(scale.id, scale.threshold) for scale in kb.burden]
+
+
+def review_selected(records: Records, in_use: pl.DataFrame, kb: Knowledge, ref: dt.date, selected: list[str],
+                    lang: Literal["nl", "en"]) -> tuple[dict[str, dict[str, Any]], dict[str, Review]]:
+    """The native documents and full reviews of these patients (by patient id, sorted)."""
+    documents = patient_documents(records, in_use, ref, selected)
+    reviews = {pid: review_patient(read_native(kb, doc, f"{records.source}#{pid}", review_date=ref), kb, lang=lang)
+               for pid, doc in documents.items()}
+    return documents, reviews
+
+
+def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: int = 30,
+                 chronic_days: int = 90) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """One unranked row per patient with a medicine in use (list columns `cascades`, `interactions`,
+    `_cascade_text`), and the medicines in use. Each row depends on that patient's records only."""
     in_use = medicines_in_use(records, kb, ref, grace_days=grace_days, chronic_days=chronic_days)
     tables = KnowledgeTables(kb, in_use["key"].unique().to_list())
     per = in_use.group_by("patient_id").agg(pl.len().cast(pl.Int32).alias("medicines"),
                                             pl.col("chronic").sum().cast(pl.Int32).alias("chronic_medicines"))
     people = records.patients.collect(engine="streaming")
     out = per.join(people, on="patient_id", how="left").with_columns(
-        (pl.lit(ref.year) - pl.col("birth_year") - (pl.lit((ref.month, ref.day) < (7, 1)).cast(pl.Int32))).alias("age"))
+        (pl.lit(ref.year) - pl.col("birth_year") - (pl.lit((ref.month, ref.day) < (7, 1))).cast(pl.Int32)).alias("age"))
     out = out.join(_frail(records, kb), on="patient_id", how="left").with_columns(pl.col("frail").fill_null(False))
     burden = in_use.select("patient_id", "key").join(tables.burden, on="key")
     for scale, threshold in tables.scales:
@@ -210,8 +240,14 @@ def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *,
         out = out.join(total, on="patient_id", how="left").with_columns(pl.col(col).fill_null(0).cast(pl.Int32))
     out = out.join(_cascades(in_use, tables), on="patient_id", how="left")
     out = out.join(_interactions(in_use, tables), on="patient_id", how="left")
-    out = out.with_columns(pl.col("cascades").fill_null([]), pl.col("interactions").fill_null([]),
-                           pl.col("_cascade_text").fill_null([]))
+    out = out.with_columns(pl.col("cascades").fill_null([]).cast(pl.List(pl.String)),
+                           pl.col("interactions").fill_null([]).cast(pl.List(pl.String)),
+                           pl.col("_cascade_text").fill_null([]).cast(pl.List(pl.String)))
+    return out, in_use
+
+
+def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]]) -> pl.DataFrame:
+    """Selection, reasons and ranking of the rows of `screen_frame` (of one or several partitions)."""
     age_ok = pl.col("age") >= SELECTION_AGE
     out = out.with_columns((age_ok & ((pl.col("chronic_medicines") >= SELECTION_MEDICINES) | pl.col("frail"))).alias("selected"))
     reasons = [
@@ -220,36 +256,25 @@ def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *,
                         pl.lit(SELECTION_MEDICINES))),
         pl.when(age_ok & pl.col("frail")).then(pl.format("age {} >= {} and frail", "age", pl.lit(SELECTION_AGE))),
         *(pl.when(pl.col(f"burden_{s}") >= th).then(pl.format("{} {} >= {}", pl.lit(s), f"burden_{s}", pl.lit(th)))
-          for s, th in tables.scales),
+          for s, th in scales),
         pl.when(pl.col("interactions").list.len() > 0)
         .then(pl.lit("high-severity interaction: ") + pl.col("interactions").list.join(", ")),
         pl.when(pl.col("cascades").list.len() > 0)
         .then(pl.lit("cascade pattern: ") + pl.col("_cascade_text").list.join(", ")),
     ]
     out = out.with_columns(pl.concat_list(reasons).list.drop_nulls().list.join("; ").alias("reasons"))
-    first_scale = [f"burden_{s}" for s, _ in tables.scales]
-    out = (out.sort(["selected", pl.col("interactions").list.len(), pl.col("cascades").list.len(), *first_scale,
-                     "chronic_medicines", "age", "patient_id"],
-                    descending=[True, True, True, *[True] * len(first_scale), True, True, False])
-           .with_row_index("rank", offset=1)
-           .with_columns(pl.col("rank").cast(pl.Int64), pl.col("cascades").list.join(";"),
-                         pl.col("interactions").list.join(";"))
-           .select("rank", "patient_id", "age", "sex", "medicines", "chronic_medicines", "frail", "selected",
-                   *first_scale, "interactions", "cascades", "reasons"))
-    summary = _summary(out, ref, tables)
-    result = ScreenResult(reference_date=ref, patients=out, summary=summary)
-    if review:
-        selected = out.filter(pl.col("selected"))["patient_id"].to_list()
-        result.documents = patient_documents(records, in_use, ref, selected)
-        for pid, doc in result.documents.items():
-            patient = read_native(kb, doc, f"{records.source}#{pid}", review_date=ref)
-            result.reviews[pid] = review_patient(patient, kb, lang=lang)
-        summary["reviewed"] = len(result.reviews)
-        summary["review_findings"] = sum(len(r.findings) for r in result.reviews.values())
-    return result
+    first_scale = [f"burden_{s}" for s, _ in scales]
+    return (out.sort(["selected", pl.col("interactions").list.len(), pl.col("cascades").list.len(), *first_scale,
+                      "chronic_medicines", "age", "patient_id"],
+                     descending=[True, True, True, *[True] * len(first_scale), True, True, False])
+            .with_row_index("rank", offset=1)
+            .with_columns(pl.col("rank").cast(pl.Int64), pl.col("cascades").list.join(";"),
+                          pl.col("interactions").list.join(";"))
+            .select("rank", "patient_id", "age", "sex", "medicines", "chronic_medicines", "frail", "selected",
+                    *first_scale, "interactions", "cascades", "reasons"))
 
 
-def _summary(out: pl.DataFrame, ref: dt.date, tables: KnowledgeTables) -> dict[str, Any]:
+def summarise(out: pl.DataFrame, ref: dt.date, scales: list[tuple[str, Any]]) -> dict[str, Any]:
     rule_counts: dict[str, int] = {}
     for col in ("cascades", "interactions"):
         for row in out.select(pl.col(col).str.split(";").explode()).filter(pl.col(col) != "")[col].value_counts(
@@ -264,7 +289,7 @@ def _summary(out: pl.DataFrame, ref: dt.date, tables: KnowledgeTables) -> dict[s
         "with_high_interaction": int((out["interactions"] != "").sum()),
         "with_cascade_pattern": int((out["cascades"] != "").sum()),
     }
-    for scale, threshold in tables.scales:
+    for scale, threshold in scales:
         summary[f"burden_{scale}_at_threshold"] = int((out[f"burden_{scale}"] >= threshold).sum())
     summary["by_rule"] = dict(sorted(rule_counts.items(), key=lambda kv: (-kv[1], kv[0])))
     return summary
