@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Vaccine", "Effect",
+    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Vaccine", "Selection", "Effect",
     "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "ReconciliationRule", "BurdenScale",
     "Rule",
 ]
@@ -151,6 +151,16 @@ class Vaccine(_Entry):
     @classmethod
     def _codes_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class Selection(_Entry):
+    """Who needs a structured medication review: the criteria a population screening selects by."""
+
+    min_age: int = Field(gt=0)
+    min_chronic_medicines: int = Field(gt=0)
+    frailty_conditions: list[str] = Field(min_length=1)
+    sources: list[str] = Field(min_length=1)
+    note: str | None = None
 
 
 class Effect(_Entry):

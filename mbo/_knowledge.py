@@ -88,6 +88,7 @@ class Knowledge:
         self.labs = _unique_by(_entries(files, "labs.yaml", s.LabTest), "id", "lab test")
         self.effects = _unique_by(_entries(files, "effects.yaml", s.Effect), "id", "effect")
         self.vaccines = _unique_by(_entries(files, "vaccines.yaml", s.Vaccine), "id", "vaccine")
+        self.selection = _selection(files.get("selection.yaml"))
         criteria = _entries(files, "criteria/", s.Criterion)
         interactions = _entries(files, "interactions/", s.Interaction)
         renal = _entries(files, "renal/", s.RenalRule)
@@ -101,6 +102,7 @@ class Knowledge:
             if gid in self.rules or gid in self.conditions:
                 raise KnowledgeError(f"group {gid}", "the id is used twice (group and rule or condition)")
         self._check_vocabulary()
+        self._check_conditions(self.selection.frailty_conditions, "selection.yaml")
         self._selectors: dict[str, Selector] = {}
         self._keys_for: dict[tuple[tuple[str, ...], int], frozenset[str]] = {}
         self._compiled_keys: frozenset[str] = frozenset()
@@ -318,6 +320,16 @@ class Knowledge:
             "indications": len(self.indications), "vaccines": len(self.vaccines),
             "burden_scores": sum(len(b.scores) for b in self.burden),
         }
+
+
+def _selection(data: Any) -> s.Selection:
+    if data is None:
+        raise KnowledgeError("selection.yaml", "missing: who needs a medication review (min_age, min_chronic_medicines, ...)")
+    try:
+        return s.Selection.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise KnowledgeError("selection.yaml", f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
 
 
 def knowledge_stats(kb: Knowledge) -> dict[str, int]:

@@ -78,3 +78,14 @@ def test_broken_knowledge_base_exits_3(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["kb", "check", "--knowledge", str(broken)])
     assert result.exit_code == 3
     assert "groups/all.yaml entry 1 (nsaid)" in result.output and "members" in result.output
+
+
+def test_knowledge_without_the_selection_criteria_exits_3(tmp_path: Path) -> None:
+    import shutil
+
+    broken = tmp_path / "knowledge"
+    shutil.copytree(MINI, broken)
+    shutil.copytree(MINI.parent / "cascades", tmp_path / "cascades")
+    (broken / "selection.yaml").unlink()
+    result = CliRunner().invoke(cli, ["kb", "check", "--knowledge", str(broken)])
+    assert result.exit_code == 3 and "selection.yaml" in result.output

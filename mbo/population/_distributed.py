@@ -48,7 +48,7 @@ def _partition(index: int, partitions: int, source: Any, files: dict[str, str | 
     out, in_use = screen_frame(part, kb, ref, grace_days=grace_days, chronic_days=chronic_days)
     if not review:
         return out, {}, {}
-    selected = rank_patients(out, burden_scales(kb)).filter(pl.col("selected"))["patient_id"].to_list()
+    selected = rank_patients(out, burden_scales(kb), kb.selection).filter(pl.col("selected"))["patient_id"].to_list()
     documents, reviews = review_selected(part, in_use, kb, ref, selected, lang)
     return out, documents, reviews
 
@@ -91,9 +91,9 @@ def screen_distributed(source: str | os.PathLike[str] | Records, reference_date:
     parts = client.gather(futures)
     frames = [p[0] for p in parts if p[0].height] or [parts[0][0]]
     scales = burden_scales(kb)
-    ranked = rank_patients(pl.concat(frames, how="vertical_relaxed"), scales)
+    ranked = rank_patients(pl.concat(frames, how="vertical_relaxed"), scales, kb.selection)
     result = ScreenResult(reference_date=reference_date, patients=ranked,
-                          summary=summarise(ranked, reference_date, scales))
+                          summary=summarise(ranked, reference_date, scales, kb.selection))
     if review:
         documents = {pid: doc for p in parts for pid, doc in p[1].items()}
         reviews = {pid: r for p in parts for pid, r in p[2].items()}

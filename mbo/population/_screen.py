@@ -28,6 +28,7 @@ import polars as pl
 
 from .._engine import review_patient
 from .._errors import InputError
+from .._kb_schema import Selection
 from .._knowledge import Knowledge, load_knowledge
 from .._review import Review
 from ..readers._native import read_native
@@ -35,11 +36,8 @@ from ._records import Records, read_records
 from ._tables import KnowledgeTables, med_key_expr, resolve_products
 
 __all__ = ["ScreenResult", "screen", "write_frame", "medicines_in_use", "patient_documents", "screen_frame",
-           "rank_patients", "review_selected", "burden_scales", "summarise", "SELECTION_AGE", "SELECTION_MEDICINES"]
+           "rank_patients", "review_selected", "burden_scales", "summarise"]
 
-SELECTION_AGE = 75
-SELECTION_MEDICINES = 10
-FRAILTY_CONCEPT = "frailty"  # condition id in knowledge/conditions/
 
 
 @dataclass
@@ -138,7 +136,8 @@ def _frail(records: Records, kb: Knowledge) -> pl.DataFrame:
         return empty
     cond = records.conditions.select("patient_id", "code", "system", "text").collect()
     distinct = cond.select("code", "system", "text").unique()
-    frail = [FRAILTY_CONCEPT in kb.condition_concepts(r["system"], r["code"], r["text"]) for r in distinct.iter_rows(named=True)]
+    wanted = set(kb.selection.frailty_conditions)
+    frail = [bool(wanted & kb.condition_concepts(r["system"], r["code"], r["text"])) for r in distinct.iter_rows(named=True)]
     hits = distinct.with_columns(pl.Series("frail", frail, pl.Boolean)).filter(pl.col("frail"))
     return (cond.join(hits, on=["code", "system", "text"], how="inner", nulls_equal=True)
             .select("patient_id").unique().with_columns(pl.lit(True).alias("frail")))
@@ -197,8 +196,9 @@ def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *,
         source, patients=patients, conditions=conditions, labs=labs)
     out, in_use = screen_frame(records, kb, reference_date, grace_days=grace_days, chronic_days=chronic_days)
     scales = burden_scales(kb)
-    ranked = rank_patients(out, scales)
-    result = ScreenResult(reference_date=reference_date, patients=ranked, summary=summarise(ranked, reference_date, scales))
+    ranked = rank_patients(out, scales, kb.selection)
+    result = ScreenResult(reference_date=reference_date, patients=ranked,
+                          summary=summarise(ranked, reference_date, scales, kb.selection))
     if review:
         selected = ranked.filter(pl.col("selected"))["patient_id"].to_list()
         result.documents, result.reviews = review_selected(records, in_use, kb, reference_date, selected, lang)
@@ -246,15 +246,16 @@ def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: i
     return out, in_use
 
 
-def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]]) -> pl.DataFrame:
-    """Selection, reasons and ranking of the rows of `screen_frame` (of one or several partitions)."""
-    age_ok = pl.col("age") >= SELECTION_AGE
-    out = out.with_columns((age_ok & ((pl.col("chronic_medicines") >= SELECTION_MEDICINES) | pl.col("frail"))).alias("selected"))
+def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]], selection: Selection) -> pl.DataFrame:
+    """Selection (knowledge/selection.yaml), reasons and ranking of the rows of `screen_frame` (one or several partitions)."""
+    min_age, min_meds = selection.min_age, selection.min_chronic_medicines
+    age_ok = pl.col("age") >= min_age
+    out = out.with_columns((age_ok & ((pl.col("chronic_medicines") >= min_meds) | pl.col("frail"))).alias("selected"))
     reasons = [
-        pl.when(age_ok & (pl.col("chronic_medicines") >= SELECTION_MEDICINES))
-        .then(pl.format("age {} >= {} with {} chronic medicines >= {}", "age", pl.lit(SELECTION_AGE), "chronic_medicines",
-                        pl.lit(SELECTION_MEDICINES))),
-        pl.when(age_ok & pl.col("frail")).then(pl.format("age {} >= {} and frail", "age", pl.lit(SELECTION_AGE))),
+        pl.when(age_ok & (pl.col("chronic_medicines") >= min_meds))
+        .then(pl.format("age {} >= {} with {} chronic medicines >= {}", "age", pl.lit(min_age), "chronic_medicines",
+                        pl.lit(min_meds))),
+        pl.when(age_ok & pl.col("frail")).then(pl.format("age {} >= {} and frail", "age", pl.lit(min_age))),
         *(pl.when(pl.col(f"burden_{s}") >= th).then(pl.format("{} {} >= {}", pl.lit(s), f"burden_{s}", pl.lit(th)))
           for s, th in scales),
         pl.when(pl.col("interactions").list.len() > 0)
@@ -274,7 +275,7 @@ def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]]) -> pl.DataFr
                     *first_scale, "interactions", "cascades", "reasons"))
 
 
-def summarise(out: pl.DataFrame, ref: dt.date, scales: list[tuple[str, Any]]) -> dict[str, Any]:
+def summarise(out: pl.DataFrame, ref: dt.date, scales: list[tuple[str, Any]], selection: Selection) -> dict[str, Any]:
     rule_counts: dict[str, int] = {}
     for col in ("cascades", "interactions"):
         for row in out.select(pl.col(col).str.split(";").explode()).filter(pl.col(col) != "")[col].value_counts(
@@ -284,7 +285,7 @@ def summarise(out: pl.DataFrame, ref: dt.date, scales: list[tuple[str, Any]]) ->
         "reference_date": ref.isoformat(),
         "patients_with_medicines": out.height,
         "selected": int(out["selected"].sum()),
-        "aged_75_plus": int((out["age"] >= SELECTION_AGE).sum()),
+        "at_selection_age": int((out["age"] >= selection.min_age).sum()),
         "frail": int(out["frail"].sum()),
         "with_high_interaction": int((out["interactions"] != "").sum()),
         "with_cascade_pattern": int((out["cascades"] != "").sum()),
