@@ -28,6 +28,7 @@ How the published data meets our Patient (decisions, written down here once):
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -45,8 +46,9 @@ from ._i18n import fmt_date, fmt_number, word
 from ._patient import Condition, Medication
 from .detectors._base import Draft, join_evidence, prescribers_of, responsible
 
-__all__ = ["CriteriaV2", "RuleV2", "load_criteria_v2", "V2_SOURCE"]
+__all__ = ["CriteriaV2", "RuleV2", "load_criteria_v2", "V2_SET", "V2_SOURCE"]
 
+V2_SET = "STOPP/START v2"
 V2_SOURCE = ("Huibers CJA et al. Int J Med Inform 2019;125:110-117 (STOPP/START v2 algorithms in XML, "
              "doi:10.1016/j.ijmedinf.2018.12.010; LGPL-3 data)")
 
@@ -163,9 +165,10 @@ class RuleV2:
 
 @dataclass(frozen=True)
 class CriteriaV2:
-    """The v2 algorithms of one XML file; `detect` is a detector like those in mbo.detectors."""
+    """The v2 algorithms of one XML file (`sha256` of its bytes); `detect` is a detector like those in mbo.detectors."""
 
     path: str
+    sha256: str
     rules: tuple[RuleV2, ...]
 
     def detect(self, ctx: ReviewContext) -> list[Draft]:
@@ -519,15 +522,17 @@ def load_criteria_v2(path: str | os.PathLike[str]) -> CriteriaV2:
     key = (resolved, st.st_mtime_ns, st.st_size)
     if key not in _CACHE:
         try:
-            # The default parser does not fetch or expand external entities.
-            root = ET.parse(path, parser=ET.XMLParser()).getroot()
-        except ET.ParseError as err:
-            raise KnowledgeError(where, f"not well-formed XML: {err}") from None
+            raw = Path(path).read_bytes()
         except OSError as err:
             raise KnowledgeError(where, f"cannot read the criteria file: {err.strerror}") from None
+        try:
+            # The default parser does not fetch or expand external entities.
+            root = ET.fromstring(raw, parser=ET.XMLParser())
+        except ET.ParseError as err:
+            raise KnowledgeError(where, f"not well-formed XML: {err}") from None
         if len(_CACHE) > 8:
             _CACHE.clear()
-        _CACHE[key] = CriteriaV2(path=where, rules=_rules(root, where))
+        _CACHE[key] = CriteriaV2(path=where, sha256=hashlib.sha256(raw).hexdigest(), rules=_rules(root, where))
     return _CACHE[key]
 
 

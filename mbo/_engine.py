@@ -9,14 +9,14 @@ from datetime import date
 from typing import Literal
 
 from ._context import ReviewContext, make_context
-from ._criteria_v2 import load_criteria_v2
+from ._criteria_v2 import V2_SET, load_criteria_v2
 from ._errors import InputError
 from ._knowledge import Knowledge, load_knowledge
 from ._links import report_facts
 from ._memory import memory_fields
 from ._patient import LabValue, Patient
 from ._reconcile import reconcile
-from ._review import SEVERITY_RANK, Finding, KnowledgeStamp, PatientSummary, Review
+from ._review import SEVERITY_RANK, CriteriaStamp, Finding, KnowledgeStamp, PatientSummary, Review
 from ._store import Store, remember
 from .detectors import DETECTORS, Draft
 from .detectors.criteria import detect_contraindications, detect_duplications, detect_inappropriate, detect_omissions
@@ -25,8 +25,10 @@ from .readers import Source, read_patient
 
 __all__ = ["review", "review_patient"]
 
-# The detectors of the knowledge base's explicit criteria (STOPP/START v3), which `criteria=` replaces.
+# The detectors of the knowledge base's explicit criteria (STOPP/START v3), which `criteria=` replaces,
+# and the kinds of criteria they apply.
 _EXPLICIT_CRITERIA = (detect_contraindications, detect_inappropriate, detect_omissions, detect_duplications)
+_EXPLICIT_KINDS = frozenset({"contraindication", "inappropriate", "omission", "duplication"})
 
 _KIND_ORDER = ("interaction", "contraindication", "cascade", "dose", "inappropriate", "omission", "duplication",
                "burden", "no-indication", "discrepancy")
@@ -66,8 +68,13 @@ def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"]
                    criteria: str | os.PathLike[str] | None = None) -> Review:
     """Review an already-read Patient with a loaded knowledge base (`criteria`: see `review`)."""
     detectors: tuple[Callable[[ReviewContext], list[Draft]], ...] = DETECTORS
-    if criteria is not None:
-        detectors = (*(d for d in DETECTORS if d not in _EXPLICIT_CRITERIA), load_criteria_v2(criteria).detect)
+    if criteria is None:
+        own = [c.rule for c in kb.criteria if c.rule.kind in _EXPLICIT_KINDS]
+        applied = CriteriaStamp(set=" + ".join(dict.fromkeys(r.set for r in own)), rules=len(own))
+    else:
+        v2 = load_criteria_v2(criteria)
+        detectors = (*(d for d in DETECTORS if d not in _EXPLICIT_CRITERIA), v2.detect)
+        applied = CriteriaStamp(set=V2_SET, file=os.fspath(criteria), sha256=v2.sha256, rules=len(v2.rules))
     ctx = make_context(patient, kb, lang)
     drafts = _without_superseded(kb, [d for detect in detectors for d in detect(ctx)])
     drafts = mark_repeated(ctx, drafts)  # review memory: after the others
@@ -75,7 +82,8 @@ def review_patient(patient: Patient, kb: Knowledge, *, lang: Literal["nl", "en"]
     findings = [_finding(i, d) for i, d in enumerate(drafts, start=1)]
     core = Review(review_date=patient.review_date, language=lang, source=patient.source,
                   patient=_summary(patient, ctx.facts.labs, ctx.facts.describe_lab, kb, lang, len(ctx.meds)),
-                  findings=findings, medications=[], knowledge=KnowledgeStamp(version=kb.version, hash=kb.hash))
+                  findings=findings, medications=[],
+                  knowledge=KnowledgeStamp(version=kb.version, hash=kb.hash, criteria=applied))
     facts = report_facts(ctx, findings, reconcile(patient, findings, kb, lang))
     memory = memory_fields(patient, findings, (r.id for r in kb.reconciliation if r.check == "still-open"))
     return core.model_copy(update={**facts, **memory})  # the parts are built from typed models already

@@ -2,7 +2,8 @@
 
     Bundle (collection, timestamp = review date, language = the review's)
     ├── Patient              gender, the input's patient id as identifier
-    ├── Device               mbo and the knowledge base version and hash: the author of every issue
+    ├── Device               mbo, the knowledge base's version and hash and the explicit criteria applied
+    │                        (extension `criteria`: set, file, sha256, rules): the author of every issue
     ├── Practitioner         one per prescriber named: name, specialty (qualification), contact (telecom)
     ├── Condition            the active conditions, with the knowledge concept as a coding
     ├── MedicationStatement  one per entry of the reconciled list; reasonReference → the Conditions it treats
@@ -88,10 +89,7 @@ def to_fhir(review: Review, *, validate: bool = True) -> dict[str, Any]:
     device = url("device", "")
     from . import __version__
 
-    add(device, {"resourceType": "Device", "deviceName": [{"name": "mbo", "type": "model-name"}],
-                 "version": [{"type": {"text": "mbo"}, "value": __version__},
-                             {"type": {"text": "knowledge base"}, "value": review.knowledge.version},
-                             {"type": {"text": "knowledge base hash"}, "value": review.knowledge.hash}]})
+    add(device, _device(review, __version__))
     practitioners = {p.label: url("prescriber", p.label) for p in review.prescribers}
     for p in review.prescribers:
         res: dict[str, Any] = {"resourceType": "Practitioner", "identifier": [{"system": _s("prescriber"), "value": p.label}],
@@ -132,6 +130,21 @@ def to_fhir(review: Review, *, validate: bool = True) -> dict[str, Any]:
     if validate:
         validate_fhir(bundle)
     return bundle
+
+
+def _device(review: Review, version: str) -> dict[str, Any]:
+    """mbo as a Device: its version, the knowledge base's version and hash, and the explicit criteria applied."""
+    k, c = review.knowledge, review.knowledge.criteria
+    criteria = [{"url": "set", "valueString": c.set}, *([{"url": "file", "valueString": c.file}] if c.file else []),
+                *([{"url": "sha256", "valueString": c.sha256}] if c.sha256 else []),
+                {"url": "rules", "valueInteger": c.rules}]
+    return {"resourceType": "Device", "extension": [{"url": _s("criteria"), "extension": criteria}],
+            "deviceName": [{"name": "mbo", "type": "model-name"}],
+            "version": [{"type": {"text": "mbo"}, "value": version},
+                        {"type": {"text": "knowledge base"}, "value": k.version},
+                        {"type": {"text": "knowledge base hash"}, "value": k.hash},
+                        {"type": {"text": "criteria"}, "value": c.set},
+                        *([{"type": {"text": "criteria sha256"}, "value": c.sha256}] if c.sha256 else [])]}
 
 
 def _key(m: MedicationEntry) -> str:

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 __all__ = ["Kind", "Severity", "Action", "Finding", "MedicationEntry", "ConditionEntry", "PrescriberEntry", "FollowUp",
-           "PatientSummary", "KnowledgeStamp", "Review"]
+           "PatientSummary", "CriteriaStamp", "KnowledgeStamp", "Review"]
 
 Kind = Literal["interaction", "contraindication", "cascade", "inappropriate", "omission", "dose",
                "duplication", "no-indication", "burden", "discrepancy"]
@@ -117,11 +117,26 @@ class PatientSummary(_Model):
     medicines_in_use: int
 
 
+class CriteriaStamp(_Model):
+    """Which explicit criteria (STOPP/START) the review applied.
+
+    The knowledge base's own (`set` names their sets, e.g. "STOPP/START v3 + STOPPFall"; `file` and
+    `sha256` null), or a STOPP/START v2 XML file given as `criteria=` (`file` as given, `sha256` of its bytes).
+    `rules` counts the criteria applied.
+    """
+
+    set: str
+    file: str | None = None
+    sha256: str | None = None
+    rules: int
+
+
 class KnowledgeStamp(_Model):
-    """Which knowledge base produced the review."""
+    """Which knowledge base and which explicit criteria produced the review."""
 
     version: str
     hash: str
+    criteria: CriteriaStamp
 
 
 class Review(_Model):

@@ -371,7 +371,8 @@ class Store:
             doc = json.loads(document)  # as written then: read by key, so that older documents stay readable
             reviews.append({
                 "review": number, "review_date": day, "recorded_at": recorded,
-                "knowledge": {"version": version, "hash": khash},
+                # criteria: null for a review recorded before mbo stamped them
+                "knowledge": {"version": version, "hash": khash, "criteria": (doc.get("knowledge") or {}).get("criteria")},
                 "previous_review": doc.get("previous_review"), "new_since_last": doc.get("new_since_last", []),
                 "findings": [{**{k: f.get(k) for k in ("id", "kind", "severity", "rule", "title", "atc", "pcne")},
                               "decisions": decisions.get((number, f["id"]), [])} for f in doc.get("findings", [])],
@@ -413,7 +414,10 @@ class Store:
 
 
 def _scrubbed(review: Review) -> Review:
-    """The review without the patient id and the file names (which often name the patient): lists by number."""
+    """The review without the patient id and the file names (which often name the patient): lists by number.
+
+    The criteria file (a v2 XML) keeps its name, without its folder, beside its sha256.
+    """
     paths = [p for p in review.source.split(" + ") if p]
     names: dict[str, str] = {}
     for n, path in enumerate(paths, start=1):
@@ -428,6 +432,9 @@ def _scrubbed(review: Review) -> Review:
     data = review.model_dump(mode="json")
     data["source"] = ""
     data["patient"]["id"] = None
+    criteria = data["knowledge"]["criteria"]
+    if criteria["file"]:
+        criteria["file"] = Path(criteria["file"]).name  # its folder may name someone; the sha256 names the file
     for m in data["medications"]:
         m["sources"] = [names.get(x, x) for x in m["sources"]]
         m["missing_from"] = [names.get(x, x) for x in m["missing_from"]]

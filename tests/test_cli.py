@@ -23,6 +23,7 @@ def test_review_json_contract(shared: Path) -> None:
     m = data["medications"][0]
     assert {"atc", "name", "status", "prescriber", "action", "findings"} <= set(m)
     assert data["knowledge"]["version"] == "test-1" and len(data["knowledge"]["hash"]) == 64
+    assert data["knowledge"]["criteria"] == {"set": "STOPP/START v3", "file": None, "sha256": None, "rules": 5}
 
 
 def test_every_format_and_output_file(shared: Path, tmp_path: Path) -> None:

@@ -270,3 +270,69 @@ def test_start_a5_is_read_as_published(kb: Knowledge, xml: Path) -> None:
     ihd = [_icpc("K76")]
     assert "v2:START A5" in _v2(kb, xml, [{"atc": "B01AC06"}], conditions=ihd, patient={"birth_date": "1938-06-01", "sex": "male"})
     assert "v2:START A5" not in _v2(kb, xml, [{"atc": "B01AC06"}], conditions=ihd)  # 80 years old
+
+
+# -- provenance: which criteria produced the review ------------------------------------------------
+
+_ONE_RULE = ("<rules><rule id='STOPP X1'><description language='en'>Stop any benzodiazepine</description>"
+             "<iteration priority='1'><action type='stop'><medicine><terminology name='atc'><values operator='='>"
+             "<value regex='true'>N05BA</value></values></terminology></medicine></action></iteration></rule></rules>")
+
+
+@pytest.fixture
+def one_rule(tmp_path: Path) -> Path:
+    path = tmp_path / "criteria.xml"
+    path.write_text(_ONE_RULE, encoding="utf-8")
+    return path
+
+
+def test_a_v2_review_records_the_file_and_its_sha256(kb: Knowledge, one_rule: Path) -> None:
+    review = mbo.review(native([{"atc": "N05BA01"}]), knowledge=kb, criteria=one_rule)
+    assert "v2:STOPP X1" in {f.rule for f in review.findings}
+    assert (review.knowledge.version, review.knowledge.hash) == (kb.version, kb.hash)
+    assert json.loads(review.to_json())["knowledge"]["criteria"] == {
+        "set": "STOPP/START v2", "file": str(one_rule), "sha256": _digest(one_rule), "rules": 1}
+    one_rule.write_text(_ONE_RULE.replace("N05BA", "N05CD"), encoding="utf-8")
+    changed = mbo.review(native([{"atc": "N05BA01"}]), knowledge=kb, criteria=one_rule).knowledge.criteria
+    assert changed.sha256 == _digest(one_rule) != review.knowledge.criteria.sha256
+
+
+def test_the_published_file_is_recorded_with_all_its_rules(kb: Knowledge, xml: Path) -> None:
+    criteria = mbo.review(native([{"atc": "N02BE01"}]), knowledge=kb, criteria=xml).knowledge.criteria
+    assert (criteria.set, criteria.file, criteria.sha256) == ("STOPP/START v2", str(xml), _digest(xml))
+    assert criteria.rules == 112
+
+
+@pytest.mark.parametrize("report", ["review", "mdb", "huisarts", "voorschrijver"])
+def test_every_professional_report_names_the_criteria_in_its_footer(kb: Knowledge, one_rule: Path, report: str) -> None:
+    short = f"STOPP/START v2 (criteria.xml, sha256 {_digest(one_rule)[:12]})"
+    for lang, words in (("nl", "Kennisbank"), ("en", "Knowledge base")):
+        review = mbo.review(native([{"atc": "N05BA01"}]), knowledge=kb, criteria=one_rule,
+                            lang=lang)  # type: ignore[arg-type]
+        for fmt in ("md", "html"):
+            assert f"{words} {kb.version} ({kb.hash[:12]}) · {short}" in mbo.render(review, fmt, report=report)
+    own = mbo.review(native([{"atc": "N05BA01"}]), knowledge=kb)
+    assert f"Kennisbank {kb.version} ({kb.hash[:12]}) · STOPP/START v3 + STOPPFall" in mbo.render(own, "text")
+
+
+def test_the_fhir_device_names_the_criteria(kb: Knowledge, one_rule: Path) -> None:
+    review = mbo.review(native([{"atc": "N05BA01"}]), knowledge=kb, criteria=one_rule)
+    bundle = mbo.to_fhir(review)  # validated against the R4B models
+    [device] = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Device"]
+    [ext] = device["extension"]
+    assert ext["url"] == "urn:mbo:fhir:criteria"
+    assert {e["url"]: next(v for k, v in e.items() if k.startswith("value")) for e in ext["extension"]} == {
+        "set": "STOPP/START v2", "file": str(one_rule), "sha256": _digest(one_rule), "rules": 1}
+    assert {"type": {"text": "criteria sha256"}, "value": _digest(one_rule)} in device["version"]
+
+
+def test_the_store_keeps_the_criteria_by_name_and_sha256(kb: Knowledge, one_rule: Path, tmp_path: Path) -> None:
+    data = native([{"atc": "N05BA01"}])
+    data["patient"] = {**data["patient"], "id": "pat-v2"}  # type: ignore[dict-item]
+    mbo.review(data, knowledge=kb, criteria=one_rule, store=tmp_path / "reviews.sqlite")
+    with mbo.Store(tmp_path / "reviews.sqlite") as store:
+        [kept] = store.history("pat-v2")["reviews"]
+    assert kept["knowledge"]["criteria"] == {"set": "STOPP/START v2", "file": "criteria.xml",
+                                             "sha256": _digest(one_rule), "rules": 1}
+    stored = b"".join(p.read_bytes() for p in tmp_path.glob("reviews.sqlite*"))
+    assert b"criteria.xml" in stored and str(tmp_path).encode() not in stored

@@ -98,6 +98,18 @@ def test_review_date_defaults(mini: Knowledge) -> None:
     assert mbo.review(data, knowledge=mini, review_date=date(2025, 5, 1)).review_date == date(2025, 5, 1)
 
 
+def test_the_review_records_the_knowledge_base_and_its_own_criteria(mini: Knowledge) -> None:
+    stamp = _review(mini, [{"atc": "C08CA01"}]).knowledge
+    assert (stamp.version, stamp.hash) == (mini.version, mini.hash) and len(stamp.hash) == 64
+    assert stamp.criteria.model_dump() == {"set": "STOPP/START v3", "file": None, "sha256": None, "rules": 5}
+
+
+def test_the_bundled_knowledge_names_every_criteria_set_it_applies(kb: Knowledge) -> None:
+    stamp = mbo.review(native([{"atc": "C08CA01"}]), knowledge=kb).knowledge
+    assert stamp.hash == kb.hash and stamp.criteria.set == "STOPP/START v3 + STOPPFall"
+    assert stamp.criteria.rules == sum(1 for c in kb.criteria if c.rule.kind != "dose") and stamp.criteria.file is None
+
+
 def test_english_output(mini: Knowledge) -> None:
     r = mbo.review(native([{"atc": "B01AA07"}, {"atc": "M01AE02"}]), knowledge=mini, lang="en")
     assert r.language == "en" and r.findings[0].recommendation == "Stop the NSAID."

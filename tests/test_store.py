@@ -248,6 +248,17 @@ def test_a_version_1_store_is_migrated_and_keeps_its_records(kb: Knowledge, path
     assert _rules(mbo.review(_patient("2027-02-01"), knowledge=kb, store=path), "RECON-restart-after-stop")
 
 
+def test_a_review_recorded_before_the_criteria_were_stamped_reads_as_unknown(kb: Knowledge, path: Path) -> None:
+    mbo.review(_patient("2026-11-01"), knowledge=kb, store=path)
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE review SET document = json_remove(document, '$.knowledge.criteria')")
+    db.close()
+    with Store(path) as store:
+        [kept] = store.history("pat-1")["reviews"]
+    assert kept["knowledge"] == {"version": kb.version, "hash": kb.hash, "criteria": None}
+
+
 def test_a_store_from_a_newer_mbo_is_refused(path: Path) -> None:
     Store(path).close()
     db = sqlite3.connect(path)

@@ -50,12 +50,14 @@ def test_review_decide_review_history(files: dict[str, Path]) -> None:
     code, text = _run("history", "pat-1", "--store", files["store"])
     assert code == 0
     assert "2026-11-01  knowledge" in text and "2027-02-01  knowledge" in text and "new since 2026-11-01" in text
+    assert "(STOPP/START v3 + STOPPFall)" in text
     assert "2026-11-05 accepted (A1.1, I3.5) by H. Jansen (huisarts): maagbloeding in 2024" in text
     assert "2026-11-05  diclofenac (M01AB05) by H. Jansen (huisarts): maagbloeding in 2024" in text
     code, out = _run("history", "pat-1", "--format", "json", "--store", files["store"])
     data = json.loads(out)
     assert code == 0 and [r["review_date"] for r in data["reviews"]] == ["2026-11-01", "2027-02-01"]
     assert data["stops"][0]["atc"] == "M01AB05" and len(data["patient"]) == 64
+    assert data["reviews"][0]["knowledge"]["criteria"]["set"] == "STOPP/START v3 + STOPPFall"
 
 
 def test_store_from_the_environment_and_patient_key(files: dict[str, Path], tmp_path: Path,

@@ -87,7 +87,9 @@ def _text(data: dict[str, Any]) -> str:
     lines = [f"patient {data['patient'][:12]}… (pseudonymous key)"]
     for r in data["reviews"]:
         lines.append("")
-        lines.append(f"{r['review_date']}  knowledge {r['knowledge']['version']}  {len(r['findings'])} findings"
+        stamp = r["knowledge"]
+        criteria = f" ({stamp['criteria']['set']})" if stamp["criteria"] else ""
+        lines.append(f"{r['review_date']}  knowledge {stamp['version']}{criteria}  {len(r['findings'])} findings"
                      + (f", new since {r['previous_review']}: {', '.join(r['new_since_last']) or '-'}"
                         if r["previous_review"] else ""))
         for f in r["findings"]:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from .._i18n import fmt_date, word
 from .._review import Review
+from ._views import provenance
 
 __all__ = ["render_text"]
 
@@ -54,7 +55,6 @@ def render_text(review: Review, width: int = 120) -> str:
         meds.add_row(m.prescriber or "—", m.name, m.atc or "—", m.dose or "", word(m.status, lang), word(m.action, lang),
                      " ".join(m.findings))
     console.print(meds)
-    console.print(Text(f"Kennisbank {review.knowledge.version} ({review.knowledge.hash[:12]})" if not en else
-                       f"Knowledge base {review.knowledge.version} ({review.knowledge.hash[:12]})", style="dim"))
+    console.print(Text(provenance(review), style="dim"))
     return console.export_text()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from .._dosage import _TIMES_OF_DAY, _normalise, parse_dosage
 from .._i18n import word
@@ -18,7 +19,7 @@ from .._reconcile import entry_id
 from .._review import ConditionEntry, Finding, FollowUp, MedicationEntry, PrescriberEntry, Review
 from ._pictures import ConditionMap, Timeline, bar_class, condition_map, timeline
 
-__all__ = ["ReportView", "DOMAINS"]
+__all__ = ["ReportView", "DOMAINS", "provenance"]
 
 # Domains of the GP letter: the ATC anatomical main group of the first medicine a finding names.
 DOMAINS: dict[str, tuple[str, str]] = {
@@ -77,6 +78,13 @@ _GP_WORDS = ("huisarts", "general practitioner", "gp")
 _ATC = re.compile(r"[A-Z]\d\d(?:[A-Z](?:[A-Z](?:\d\d)?)?)?")
 
 
+def provenance(review: Review) -> str:
+    """One line for a footer: the knowledge base (version, hash) and the explicit criteria that produced the review."""
+    k, c = review.knowledge, review.knowledge.criteria
+    line = f"{'Knowledge base' if review.language == 'en' else 'Kennisbank'} {k.version} ({k.hash[:12]}) · {c.set}"
+    return line + (f" ({Path(c.file).name}, sha256 {c.sha256[:12]})" if c.file and c.sha256 else "")
+
+
 @dataclass
 class PrescriberGroup:
     """One prescriber with the medicines he prescribes and the findings that ask him to act."""
@@ -108,6 +116,11 @@ class ReportView:
         self.by_id = {m.id: m for m in review.medications}
         self.findings_by_id = {f.id: f for f in review.findings}
         self.conditions_by_id = {c.id: c for c in review.conditions}
+
+    @property
+    def provenance(self) -> str:
+        """See `provenance`."""
+        return provenance(self.r)
 
     def _w(self, pair: tuple[str, str]) -> str:
         return pair[1] if self.en else pair[0]
