@@ -145,6 +145,24 @@ def test_patient_list_is_plain_and_large(shared: object) -> None:
     assert "Uw huisarts" in text and "H. Jansen" in text
 
 
+def test_patient_list_names_conditions_in_lay_words(shared: object) -> None:
+    for lang, lay, professional in (("nl", "onregelmatige hartslag (boezemfibrilleren)", "atriumfibrilleren"),
+                                    ("en", "irregular heartbeat (atrial fibrillation)", "Atrial fibrillation")):
+        review = case_review("af-without-anticoagulant", lang)
+        [af] = [c for c in review.conditions if c.concept == "atrial-fibrillation"]
+        assert af.lay_name == lay
+        for fmt in ("html", "md"):
+            patient = mbo.render(review, fmt, report="patient")
+            assert lay in patient and professional.lower() not in patient.replace(lay, "").lower(), (lang, fmt)
+            assert af.name in mbo.render(review, fmt, report="mdb"), (lang, fmt)  # professionals keep theirs
+
+
+def test_patient_list_falls_back_to_the_professional_name(mini: Knowledge) -> None:
+    review = mbo.review(native([{"atc": "C03CA01"}], conditions=[{"code": "I50", "system": "icd10"}]), knowledge=mini)
+    assert [(c.name, c.lay_name) for c in review.conditions] == [("hartfalen", None)]
+    assert "| hartfalen |" in mbo.render(review, "md", report="patient")
+
+
 def test_timeline_draws_bars_and_the_cascade_arrow(shared: object) -> None:
     review = case_review("ccb-oedema-diuretic")
     svg = mbo.render_picture(review, "timeline")

@@ -167,9 +167,11 @@ class ReportView:
     def bar_class(self, m: MedicationEntry) -> str:
         return bar_class(m)
 
-    def indication(self, m: MedicationEntry) -> list[str]:
-        """What a medicine is for in this patient: its linked conditions, or 'with <medicine>'."""
-        names = [c.name for cid in m.conditions if (c := self.condition(cid)) is not None]
+    def indication(self, m: MedicationEntry, *, lay: bool = False) -> list[str]:
+        """What a medicine is for in this patient: its linked conditions, or 'with <medicine>'.
+
+        With `lay`, each condition by its lay name (the patient's list), else by its professional name."""
+        names = [(lay and c.lay_name) or c.name for cid in m.conditions if (c := self.condition(cid)) is not None]
         names += [("with " if self.en else "bij ") + o.name for oid in m.indicated_with if (o := self.by_id.get(oid))]
         return names
 
