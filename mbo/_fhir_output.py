@@ -13,9 +13,9 @@
                              mitigation (the recommendation, then one proposed action per medicine)
 
 Ids are name-based UUIDs, so the same review gives the same Bundle. What FHIR has no element for
-(superseded rules, suggestions, prescribers to act, sources, the medicine's input text) travels in
-extensions under `urn:mbo:fhir:`. The Bundle validates against the R4B models of `fhir.resources`,
-and `from_fhir` reads back the same findings, list and conditions.
+(superseded rules, suggestions, prescribers to act, sources, the medicine's input text, a condition's
+lay name) travels in extensions under `urn:mbo:fhir:`. The Bundle validates against the R4B models of
+`fhir.resources`, and `from_fhir` reads back the same findings, list and conditions.
 """
 
 from __future__ import annotations
@@ -107,7 +107,9 @@ def to_fhir(review: Review, *, validate: bool = True) -> dict[str, Any]:
         if c.concept:
             codings.append({"system": _s("condition"), "code": c.concept, "display": c.name})
         add(conditions[c.id], {
-            "resourceType": "Condition", "identifier": [{"system": _s("condition-entry"), "value": c.id}],
+            "resourceType": "Condition",
+            **({"extension": [{"url": _s("lay-name"), "valueString": c.lay_name}]} if c.lay_name else {}),
+            "identifier": [{"system": _s("condition-entry"), "value": c.id}],
             "clinicalStatus": {"coding": [{"system": CLINICAL, "code": "active"}]},
             "code": {**({"coding": codings} if codings else {}), "text": c.text}, "subject": ref(patient),
             **({"onsetDateTime": c.onset.isoformat()} if c.onset else {})})
@@ -299,7 +301,8 @@ def _read(bundle: Mapping[str, Any]) -> FhirReview:
                        for c in r["code"].get("coding") or [] if c.get("system") == v), None)
         conditions.append(ConditionEntry(
             id=cond_id[u] or "", concept=concept_coding["code"] if concept_coding else None,
-            name=concept_coding["display"] if concept_coding else r["code"]["text"], text=r["code"]["text"],
+            name=concept_coding["display"] if concept_coding else r["code"]["text"],
+            lay_name=next(iter(_ext(r, "lay-name", "valueString")), None), text=r["code"]["text"],
             code=_code(r["code"], _CONDITION_SYSTEMS[system]) if system else None, system=system,
             onset=_date(r.get("onsetDateTime"))))
     statements = {}

@@ -109,9 +109,12 @@ class Group(_Entry):
 
 
 class ConditionConcept(_Entry):
+    """A condition: its professional names (`nl`, `en`), the patient's words for it (`lay`, B1), its codes."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     nl: str
     en: str
+    lay: Text | None = None
     icd10: list[str] = []
     icpc: list[str] = []
     snomed: list[str] = []

@@ -1,8 +1,8 @@
 """What the reports need besides findings and the list, all known to the engine already.
 
-- the patient's active conditions, each with the medicines that the indication knowledge links to it
-  (and on each medicine, the conditions it treats here and the medicines it goes with, e.g. a laxative
-  with an opioid);
+- the patient's active conditions, each with its lay name and the medicines that the indication knowledge
+  links to it (and on each medicine, the conditions it treats here and the medicines it goes with, e.g. a
+  laxative with an opioid);
 - everyone the review names, with the name, specialty and contact the input gives;
 - if-then instructions for follow-up: the next renal threshold of each medicine (knowledge/renal), what
   to do when a cascade's effect returns after its marker drug is stopped, and when the complaints
@@ -54,7 +54,9 @@ def _link(ctx: ReviewContext, medications: list[MedicationEntry]) -> tuple[list[
     for key, data in found.items():
         cid = data["concept"]
         name = kb.condition_name(cid, lang) if cid else data["text"]
-        entry = ConditionEntry(id=_condition_id(key, {e.id for e in entries}), name=name, **data)
+        lay = kb.conditions[cid].lay if cid else None
+        entry = ConditionEntry(id=_condition_id(key, {e.id for e in entries}), name=name,
+                               lay_name=lay(lang) if lay else None, **data)
         entries.append(entry)
         closure[entry.id] = kb.broader_closure[cid] if cid else frozenset()
     treats: dict[str, list[str]] = {}

@@ -72,12 +72,14 @@ class ConditionEntry(_Model):
     """One of the patient's active conditions, with the medicines that the indication knowledge links to it.
 
     `concept` is the knowledge base's condition id (null when the diagnosis could not be mapped);
+    `lay_name` the concept's name in the patient's words (B1), null when the knowledge base gives none;
     `medications` holds the ids of the reconciled list's entries indicated for it.
     """
 
     id: str
     concept: str | None = None
     name: str
+    lay_name: str | None = None
     text: str
     code: str | None = None
     system: str | None = None

@@ -54,3 +54,10 @@ def test_the_nine_thinkcascades_are_there(kb: Knowledge) -> None:
 def test_ids_are_unique_across_kinds(kb: Knowledge) -> None:
     ids = list(kb.rules) + list(kb.groups) + list(kb.conditions)
     assert len(ids) == len(set(ids))
+
+
+def test_every_condition_has_a_lay_name(kb: Knowledge) -> None:
+    """Any concept can name what a medicine is for on the patient's list (a narrower concept stands for the
+    indication's), so every one carries the patient's words, in both languages."""
+    assert {cid for ind in kb.indications for cid in ind.rule.conditions} <= set(kb.conditions)
+    assert [cid for cid, c in kb.conditions.items() if c.lay is None] == []

@@ -49,6 +49,8 @@ def test_every_report_renders_for_every_case(case: str, report: str) -> None:
             assert f.id in page and f.title in page, (report, f.id)
         if report == "huisarts":
             assert f.title in page, f.id
+    if report == "patient":  # no ATC codes for the patient, not even for a proposal named only by one
+        assert not re.search(r"\b[A-Z]\d\d[A-Z]{2}(\d\d)?\b", page + markdown), case
     if report == "mdb":
         assert page.count("akkoord") >= len(review.findings)
         assert '<svg xmlns="http://www.w3.org/2000/svg" class="timeline"' in html
@@ -143,6 +145,31 @@ def test_patient_list_is_plain_and_large(shared: object) -> None:
     assert "Stop of verander niets zelf" in text and "Misschien een nieuw medicijn" in text
     assert not re.search(r"\bB01[A-Z]", text)                                  # no ATC codes for the patient
     assert "Uw huisarts" in text and "H. Jansen" in text
+
+
+def test_patient_list_names_conditions_in_lay_words(shared: object) -> None:
+    for lang, lay, professional in (("nl", "onregelmatige hartslag (boezemfibrilleren)", "atriumfibrilleren"),
+                                    ("en", "irregular heartbeat (atrial fibrillation)", "Atrial fibrillation")):
+        review = case_review("af-without-anticoagulant", lang)
+        [af] = [c for c in review.conditions if c.concept == "atrial-fibrillation"]
+        assert af.lay_name == lay
+        for fmt in ("html", "md"):
+            patient = mbo.render(review, fmt, report="patient")
+            assert lay in patient and professional.lower() not in patient.replace(lay, "").lower(), (lang, fmt)
+            assert af.name in mbo.render(review, fmt, report="mdb"), (lang, fmt)  # professionals keep theirs
+
+
+def test_patient_list_falls_back_to_the_professional_name(mini: Knowledge) -> None:
+    review = mbo.review(native([{"atc": "C03CA01"}], conditions=[{"code": "I50", "system": "icd10"}]), knowledge=mini)
+    assert [(c.name, c.lay_name) for c in review.conditions] == [("hartfalen", None)]
+    assert "| hartfalen |" in mbo.render(review, "md", report="patient")
+
+
+def test_patient_list_gives_the_time_of_day_in_plain_words(mini: Knowledge) -> None:
+    data = native([{"atc": "C08CA01", "dose": "1 dd 1 tablet a.n."}])
+    for lang, plain in (("nl", "1 keer per dag 1 tablet (voor de nacht)"), ("en", "once a day 1 tablet (at bedtime)")):
+        md = mbo.render(mbo.review(data, knowledge=mini, lang=lang), "md", report="patient")  # type: ignore[arg-type]
+        assert plain in md and "a.n." not in md and " dd " not in md, lang
 
 
 def test_timeline_draws_bars_and_the_cascade_arrow(shared: object) -> None:

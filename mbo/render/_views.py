@@ -43,8 +43,8 @@ _PLAIN_ACTION = {
     "reduce": ("Minder innemen (lagere dosis)", "Take less (lower dose)"),
     "change": ("Ander medicijn of andere dosis", "Another medicine or dose"),
     "start": ("Nieuw medicijn", "New medicine"),
-    "check": ("Wordt nagekeken", "Being checked"),
-    "monitor": ("Wordt gecontroleerd", "Being monitored"),
+    "check": ("Uw arts kijkt of dit nog goed is", "Your doctor checks whether this is still right"),
+    "monitor": ("Blijft, met extra controle", "Stays, with extra check-ups"),
     "continue": ("Blijft hetzelfde", "No change"),
 }
 
@@ -61,8 +61,8 @@ _PLAIN_REASON = {
     "no-indication": ("Het is niet duidelijk waarvoor u {drug} gebruikt.", "It is not clear what you take {drug} for."),
     "burden": ("Samen kunnen uw medicijnen u suf of vergeetachtig maken.",
                "Together your medicines can make you drowsy or forgetful."),
-    "discrepancy": ("De lijsten van uw zorgverleners zijn niet hetzelfde voor {drug}.",
-                    "Your carers' lists do not agree on {drug}."),
+    "discrepancy": ("Op de lijsten van uw artsen en apotheek staat {drug} niet hetzelfde.",
+                    "The lists of your doctors and pharmacy do not agree on {drug}."),
 }
 _PLAIN_CASCADE = {
     "index": ("{drug} geeft misschien klachten waarvoor u nu {other} gebruikt.",
@@ -70,6 +70,14 @@ _PLAIN_CASCADE = {
     "marker": ("U kreeg {drug} misschien voor klachten die komen door {other}.",
                "You may have been given {drug} for complaints caused by {other}."),
 }
+# Times of day as the instruction may write them (see _dosage._TIMES_OF_DAY), in the patient's words.
+_TIME_PLAIN = {"'s morgens": ("'s morgens", "in the morning"), "'s ochtends": ("'s ochtends", "in the morning"),
+               "'s middags": ("'s middags", "at midday"), "'s avonds": ("'s avonds", "in the evening"),
+               "'s nachts": ("'s nachts", "at night"), "voor de nacht": ("voor de nacht", "at bedtime"),
+               "a.n.": ("voor de nacht", "at bedtime"), "bij het ontbijt": ("bij het ontbijt", "with breakfast"),
+               "in the morning": ("'s morgens", "in the morning"), "in the evening": ("'s avonds", "in the evening"),
+               "at night": ("'s nachts", "at night"), "at bedtime": ("voor de nacht", "at bedtime"),
+               "nightly": ("voor de nacht", "at bedtime")}
 _UNIT_PLAIN = {"tablet": ("tablet", "tabletten", "tablet", "tablets"), "capsule": ("capsule", "capsules", "capsule", "capsules"),
                "sachet": ("zakje", "zakjes", "sachet", "sachets"), "druppel": ("druppel", "druppels", "drop", "drops"),
                "inhalatie": ("puf", "pufjes", "puff", "puffs"), "pleister": ("pleister", "pleisters", "patch", "patches"),
@@ -180,9 +188,11 @@ class ReportView:
     def bar_class(self, m: MedicationEntry) -> str:
         return bar_class(m)
 
-    def indication(self, m: MedicationEntry) -> list[str]:
-        """What a medicine is for in this patient: its linked conditions, or 'with <medicine>'."""
-        names = [c.name for cid in m.conditions if (c := self.condition(cid)) is not None]
+    def indication(self, m: MedicationEntry, *, lay: bool = False) -> list[str]:
+        """What a medicine is for in this patient: its linked conditions, or 'with <medicine>'.
+
+        With `lay`, each condition by its lay name (the patient's list), else by its professional name."""
+        names = [(lay and c.lay_name) or c.name for cid in m.conditions if (c := self.condition(cid)) is not None]
         names += [("with " if self.en else "bij ") + o.name for oid in m.indicated_with if (o := self.by_id.get(oid))]
         return names
 
@@ -297,20 +307,22 @@ class ReportView:
                 text = self._w(_PLAIN_CASCADE[role]).format(drug=m.name, other=other)
             else:
                 text = self._w(_PLAIN_REASON.get(f.kind, ("", ""))).format(drug=m.name, other=other)
+            text = text[:1].upper() + text[1:]
             if text and text not in out:
                 out.append(text)
         return out
 
     def plain_name(self, m: MedicationEntry) -> str:
-        """A proposal's name without ATC codes: 'apixaban / edoxaban (B01AF02, B01AF03)' → 'apixaban of edoxaban'."""
+        """A proposal's name without ATC codes: 'apixaban / edoxaban (B01AF02, B01AF03)' → 'apixaban of edoxaban';
+        empty when only ATC codes name it."""
         if m.status != "proposed":
             return m.name
         names = [n.strip() for n in re.sub(r"\s*\([^)]*\)$", "", m.name).split(" / ")]
-        names = [n for n in names if n and not _ATC.fullmatch(n)]
-        return (" or " if self.en else " of ").join(names) or m.name
+        return (" or " if self.en else " of ").join(n for n in names if n and not _ATC.fullmatch(n))
 
     def plain_dose(self, m: MedicationEntry) -> str:
-        """'2 dd 1 tablet' as '2 keer per dag 1 tablet'; the instruction as written when it cannot be read."""
+        """'1 dd 1 tablet a.n.' as '1 keer per dag 1 tablet (voor de nacht)'; the instruction as written when it
+        cannot be read."""
         text = m.dose or ""
         d = parse_dosage(text)
         if not d.parsed or d.schedule:
@@ -336,8 +348,9 @@ class ReportView:
         if d.max_per_day is not None:
             parts.append(f"{'no more than' if en else 'niet meer dan'} {d.max_per_day:g} {'a day' if en else 'per dag'}")
         plain = ", ".join(parts) if d.as_needed else " ".join(parts)
-        if _TIMES_OF_DAY.search(_normalise(text)):
-            plain += f" ({text})"
+        times = [re.sub(r"^'s ?", "'s ", t) for t in _TIMES_OF_DAY.findall(_normalise(text))]
+        if times:
+            plain += " (" + ", ".join(dict.fromkeys(self._w(_TIME_PLAIN.get(t, (t, t))) for t in times)) + ")"
         return re.sub(r"\b1 times\b", "once", plain) if en else plain
 
     # -- pictures ---------------------------------------------------------------------------------------------
