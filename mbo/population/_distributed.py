@@ -21,6 +21,7 @@ import polars as pl
 
 from .._errors import InputError
 from .._knowledge import Knowledge, load_knowledge
+from ._progress import ProgressFn, Steps
 from ._records import Records, read_records
 from ._screen import ScreenResult, burden_scales, rank_patients, review_selected, screen_frame, summarise
 
@@ -32,10 +33,10 @@ _SEED = 20250601  # fixed hash seed: the same patient falls in the same partitio
 def partition_records(records: Records, index: int, partitions: int) -> Records:
     """The records of the patients whose id hashes to `index` (of `partitions`)."""
     def part(lf: pl.LazyFrame) -> pl.LazyFrame:
-        return lf.filter(pl.col("patient_id").hash(seed=_SEED) % partitions == index)
+        return lf.filter(pl.col("patient_id").str.strip_chars().hash(seed=_SEED) % partitions == index)
     return Records(source=records.source, rows=part(records.rows), patients=part(records.patients),
                    conditions=part(records.conditions) if records.conditions is not None else None,
-                   labs=part(records.labs) if records.labs is not None else None)
+                   labs=part(records.labs) if records.labs is not None else None, medicines=records.medicines)
 
 
 def _partition(index: int, partitions: int, source: Any, files: dict[str, str | None], kb: Knowledge | None,
@@ -59,14 +60,15 @@ def screen_distributed(source: str | os.PathLike[str] | Records, reference_date:
                        review: bool = False, lang: Literal["nl", "en"] = "nl",
                        patients: str | os.PathLike[str] | None = None,
                        conditions: str | os.PathLike[str] | None = None,
-                       labs: str | os.PathLike[str] | None = None) -> ScreenResult:
+                       labs: str | os.PathLike[str] | None = None, progress: ProgressFn | None = None) -> ScreenResult:
     """`screen` over patient partitions on Dask distributed; the result equals `screen`'s.
 
     `client`: a dask.distributed Client of an existing cluster; without one a LocalCluster of `workers`
     workers (threads unless `processes`) is started for the call. `partitions`: default 2 per worker.
+    `progress(step, done, total)` is called as the partitions finish.
     """
     try:
-        from dask.distributed import Client, LocalCluster
+        from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
         raise InputError("(options)", "--workers", "needs Dask distributed: pip install 'mbo[scale]'") from None
     if workers < 1:
@@ -83,11 +85,15 @@ def screen_distributed(source: str | os.PathLike[str] | Records, reference_date:
             return screen_distributed(src if processes else records, reference_date, client=local,
                                       workers=workers, partitions=partitions, knowledge=knowledge,
                                       grace_days=grace_days, chronic_days=chronic_days, review=review, lang=lang,
-                                      patients=patients, conditions=conditions, labs=labs)
+                                      patients=patients, conditions=conditions, labs=labs, progress=progress)
     n = partitions or 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers)
     futures = client.map(_partition, range(n), partitions=n, source=src, files=files, kb=knowledge,
                          ref=reference_date, grace_days=grace_days, chronic_days=chronic_days, review=review,
                          lang=lang, pure=False)
+    steps = Steps(progress, n)
+    steps(f"screening {n} partitions on {len(client.scheduler_info().get('workers', {}))} workers")
+    for _ in as_completed(futures):
+        steps("screening partitions")
     parts = client.gather(futures)
     frames = [p[0] for p in parts if p[0].height] or [parts[0][0]]
     scales = burden_scales(kb)

@@ -37,7 +37,9 @@ from .._errors import InputError
 from .._knowledge import Knowledge, load_knowledge
 from .._selectors import Selector, compile_selector, is_atc
 from ._records import Records, read_records
-from ._tables import components_of, med_key_expr, resolve_products
+from ._medicines import medicine_groups
+from ._progress import ProgressFn, Steps
+from ._tables import components_of
 
 __all__ = ["PssaPair", "pssa", "sequence_ratio_interval", "null_sequence_ratio", "first_dispensings"]
 
@@ -91,13 +93,10 @@ def null_sequence_ratio(index_days: Sequence[int] | np.ndarray, marker_days: Seq
 
 def first_dispensings(records: Records, kb: Knowledge) -> pl.LazyFrame:
     """Per patient and medicine key the first dispensing date, with the patient's first record date."""
-    rows = records.rows
-    products = rows.filter(pl.col("atc").is_null() & pl.col("product").is_not_null()).select("product").unique()
-    mapping = resolve_products(kb, products.collect(engine="streaming")["product"].to_list())
-    keyed = rows.join(mapping.lazy(), on="product", how="left").with_columns(med_key_expr(kb))
-    firsts = keyed.group_by(["patient_id", "key"]).agg(pl.col("date").min().alias("first"))
-    entry = keyed.group_by("patient_id").agg(pl.col("date").min().alias("entry"))
-    return firsts.join(entry, on="patient_id")
+    groups = medicine_groups(records, kb, records.rows, pl.col("date").min().alias("first"))
+    firsts = groups.group_by(["patient_id", "key"]).agg(pl.col("first").min())
+    entry = firsts.group_by("patient_id").agg(pl.col("first").min().alias("entry"))
+    return firsts.join(entry, on="patient_id").lazy()
 
 
 def _selector(kb: Knowledge, text: str, where: str) -> Selector:
@@ -119,12 +118,13 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
          index: str | None = None, marker: str | None = None, knowledge: Knowledge | None = None,
          washout_days: int = DEFAULT_WASHOUT, window_days: int | None = None,
          nsr_window_days: int = DEFAULT_NSR_WINDOW, level: float = 0.95,
-         null_model: Literal["population", "pairs"] = "population") -> pl.DataFrame:
+         null_model: Literal["population", "pairs"] = "population", progress: ProgressFn | None = None) -> pl.DataFrame:
     """Sequence symmetry for every cascade of the knowledge base, or for the given pairs / index+marker.
 
     `index` and `marker` are ATC codes, prefixes or drug group ids (comma-separated for several).
     `window_days` overrides each pair's window (the cascade's own, else 365). One row per pair:
     id, index_first, marker_first, crude, crude_low, crude_high, null, adjusted, adjusted_low, adjusted_high.
+    `progress(step, done, total)` is called as each step begins (reading, first dispensings, each pair).
 
         >>> pssa("afleveringen.parquet", index="C08CA", marker="C03C")   # doctest: +SKIP
     """
@@ -135,7 +135,10 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
         pair_list = [PssaPair(f"{index}->{marker}", _selector(kb, index, "--index"), _selector(kb, marker, "--marker"))]
     else:
         pair_list = list(pairs) if pairs is not None else cascade_pairs(kb)
+    steps = Steps(progress, 3 + len(pair_list))
+    steps("checking the records")
     records = source if isinstance(source, Records) else read_records(source)
+    steps("first dispensings per patient and medicine")
     firsts = first_dispensings(records, kb)
     keys = firsts.select("key").unique().collect(engine="streaming")["key"].sort().to_list()
     codes = {k: components_of(kb, k) + ((k,) if not k.startswith("?") and "+" not in k else ()) for k in keys}
@@ -153,6 +156,7 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
     roles = pl.DataFrame({"key": r_key, "pair": r_pair, "role": r_role},
                          schema={"key": pl.String, "pair": pl.String, "role": pl.String})
     # the first date of the class: a patient must be incident for the whole index (marker) selector
+    steps("incident users per pair")
     all_firsts = (firsts.join(roles.lazy(), on="key")
                   .group_by(["patient_id", "pair", "role"]).agg(pl.col("first").min(), pl.col("entry").first())
                   .filter((pl.col("first") - pl.col("entry")).dt.total_days() >= washout_days)
@@ -170,6 +174,7 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
         if marker_all.height else {}
     empty = np.array([], dtype=np.int64)
     for p in pair_list:
+        steps(p.id)
         g = by_pair.get(p.id)
         w = window_days or p.window_days
         if g is not None:
@@ -183,6 +188,7 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
         else:
             nsr = null_sequence_ratio(inc_i.get(p.id, empty), inc_m.get(p.id, empty), nsr_window_days)
         rows.append(_ratios(p.id, len(idx_days), len(mk_days), nsr, w, level))
+    steps.finish()
     return pl.DataFrame(rows, schema={"id": pl.String, "window_days": pl.Int32, "index_first": pl.Int64,
                                       "marker_first": pl.Int64, "crude": pl.Float64, "crude_low": pl.Float64,
                                       "crude_high": pl.Float64, "null": pl.Float64, "adjusted": pl.Float64,

@@ -23,6 +23,7 @@ Parquet parts (as `mbo synth` writes).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +31,7 @@ import polars as pl
 
 from .._errors import InputError
 
-__all__ = ["RECORD_COLUMNS", "Records", "scan_table", "read_records"]
+__all__ = ["RECORD_COLUMNS", "ATC_PATTERN", "Records", "scan_table", "read_records", "normal_atc"]
 
 RECORD_COLUMNS = ("patient_id", "date", "atc", "product", "days_supply", "quantity", "prescriber", "birth_year", "sex")
 
@@ -44,8 +45,11 @@ _ALIASES = {"patient": "patient_id", "patient_key": "patient_id", "person_id": "
 class Records:
     """The dispensing records of a population as a lazy polars frame in the canonical schema.
 
-    Columns: patient_id (str), date (date), atc (str|null), product (str|null), days_supply (int32),
-    prescriber (str|null); `patients` holds patient_id, birth_year (int32), sex ("female"|"male"|"unknown").
+    Columns: patient_id (str, as in the source), date (date), atc and product (text or categorical, as in
+    the source: normalised and resolved per distinct value by `medicine_keys`, never row by row),
+    days_supply (int32), prescriber (text or categorical, or null). `medicines` names the columns that
+    identify a medicine (the ones the source has); `patients` holds patient_id, birth_year (int32) and
+    sex ("female"|"male"|"unknown").
     """
 
     source: str
@@ -53,6 +57,7 @@ class Records:
     patients: pl.LazyFrame
     conditions: pl.LazyFrame | None = None
     labs: pl.LazyFrame | None = None
+    medicines: tuple[str, ...] = ("atc", "product")
 
 
 def scan_table(path: str | os.PathLike[str]) -> pl.LazyFrame:
@@ -93,8 +98,28 @@ def _text(col: str) -> pl.Expr:
     return pl.col(col).cast(pl.String).str.strip_chars()
 
 
-def _date(col: str) -> pl.Expr:
+def _date(col: str, dtype: pl.DataType | None = None) -> pl.Expr:
+    """A date column: kept when the source has dates, the date part of timestamps, else parsed from YYYY-MM-DD text."""
+    if dtype == pl.Date:
+        return pl.col(col)
+    if isinstance(dtype, pl.Datetime):
+        return pl.col(col).dt.date()
     return pl.col(col).cast(pl.String).str.strip_chars().str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _days(col: str, dtype: pl.DataType) -> pl.Expr:
+    """Days' supply as whole days (rounded up): integers kept, decimals (also "2,5" text) rounded up."""
+    if dtype.is_integer():
+        return pl.col(col).cast(pl.Int32)
+    number = pl.col(col) if dtype.is_float() else pl.col(col).cast(pl.String).str.replace(",", ".").cast(
+        pl.Float64, strict=False)
+    return number.ceil().cast(pl.Int32, strict=False)
+
+
+def _raw(col: str, dtype: pl.DataType) -> pl.Expr:
+    """A text column as the source has it: text and categorical values are kept (normalised per distinct value)."""
+    return pl.col(col) if dtype in (pl.String, pl.Categorical) or isinstance(dtype, pl.Enum) else pl.col(col).cast(
+        pl.String)
 
 
 def _sex(col: str) -> pl.Expr:
@@ -122,14 +147,15 @@ def read_records(path: str | os.PathLike[str], *, patients: str | os.PathLike[st
                          f"{', '.join(sorted(names))})")
     if not names & {"days_supply", "quantity"}:
         raise InputError(source, "days_supply", "column missing: give `days_supply` or `quantity`")
-    days = pl.col("days_supply") if "days_supply" in names else pl.col("quantity")
+    schema = lf.collect_schema()
+    days_col = "days_supply" if "days_supply" in names else "quantity"
+    medicines = tuple(c for c in ("atc", "product") if c in names)
     rows = lf.select(
-        _text("patient_id").alias("patient_id"),
-        _date("date").alias("date"),
-        (_text("atc").str.to_uppercase() if "atc" in names else pl.lit(None, pl.String)).alias("atc"),
-        (_text("product") if "product" in names else pl.lit(None, pl.String)).alias("product"),
-        days.cast(pl.String).str.replace(",", ".").cast(pl.Float64, strict=False).ceil().cast(pl.Int32).alias("days_supply"),
-        (_text("prescriber") if "prescriber" in names else pl.lit(None, pl.String)).alias("prescriber"),
+        _raw("patient_id", schema["patient_id"]).cast(pl.String).alias("patient_id"),
+        _date("date", schema["date"]).alias("date"),
+        *(_raw(c, schema[c]).alias(c) for c in medicines),
+        _days(days_col, schema[days_col]).alias("days_supply"),
+        (_raw("prescriber", schema["prescriber"]) if "prescriber" in names else pl.lit(None, pl.String)).alias("prescriber"),
     )
     if patients is not None:
         psource = str(patients)
@@ -139,12 +165,13 @@ def read_records(path: str | os.PathLike[str], *, patients: str | os.PathLike[st
         psource = source
         _need(lf, source, ("birth_year", "sex"))
         plf = lf
-    people = plf.select(_text("patient_id").alias("patient_id"),
-                        _text("birth_year").cast(pl.Int32, strict=False).alias("birth_year"),
-                        _sex("sex").alias("sex")).unique("patient_id", keep="first")
-    if check:
-        _check(lf, rows, source, "atc" in names, "days_supply" if "days_supply" in names else "quantity")
-        _check_people(plf, people, psource)
+    people = (plf.group_by("patient_id").agg(pl.col("birth_year").first(), pl.col("sex").first())  # per patient first,
+              .select(_text("patient_id").alias("patient_id"),                                  # then normalised
+                      _text("birth_year").cast(pl.Int32, strict=False).alias("birth_year"), _sex("sex").alias("sex"))
+              .sort("patient_id").unique("patient_id", keep="first", maintain_order=True))
+    if check:  # the people are read once here, and kept: one row per patient
+        _check(lf, rows, source, medicines, days_col)
+        people = _check_people(people.collect(engine="streaming"), psource).lazy()
     cond = lab = None
     if conditions is not None:
         csource = str(conditions)
@@ -165,38 +192,57 @@ def read_records(path: str | os.PathLike[str], *, patients: str | os.PathLike[st
                          _text("value").str.replace(",", ".").cast(pl.Float64, strict=False).alias("value"),
                          (_text("unit") if "unit" in ln else pl.lit(None, pl.String)).alias("unit"),
                          (_date("date") if "date" in ln else pl.lit(None, pl.Date)).alias("date"))
-    return Records(source=source, rows=rows, patients=people, conditions=cond, labs=lab)
+    return Records(source=source, rows=rows, patients=people, conditions=cond, labs=lab, medicines=medicines)
 
 
-def _check(raw: pl.LazyFrame, rows: pl.LazyFrame, source: str, has_atc: bool, days_col: str) -> None:
-    """One streaming pass: the first row whose date, days' supply or ATC code cannot be read."""
-    atc_ok = pl.col("atc").is_null() | pl.col("atc").str.contains(r"^[A-Z]\d\d[A-Z][A-Z]\d\d$")
-    if not has_atc:
-        atc_ok = pl.lit(True)
+ATC_PATTERN = r"^[A-Z]\d\d[A-Z][A-Z]\d\d$"
+
+
+def normal_atc(value: str | None) -> str | None:
+    """An ATC code as given, trimmed and in capitals (None when empty)."""
+    text = (value or "").strip().upper()
+    return text or None
+
+
+def _check(raw: pl.LazyFrame, rows: pl.LazyFrame, source: str, medicines: tuple[str, ...], days_col: str) -> None:
+    """One streaming pass: the first row whose patient, date, days' supply or medicine cannot be read, and the
+    distinct ATC values (checked once each)."""
     bad = rows.with_row_index("_row").select(
         pl.col("_row").filter(pl.col("patient_id").is_null() | (pl.col("patient_id") == "")).first().alias("patient_id"),
         pl.col("_row").filter(pl.col("date").is_null()).first().alias("date"),
         pl.col("_row").filter(pl.col("days_supply").is_null() | (pl.col("days_supply") <= 0)).first().alias(days_col),
-        pl.col("_row").filter(~atc_ok).first().alias("atc"),
-        pl.col("_row").filter(pl.col("atc").is_null() & pl.col("product").is_null()).first().alias("product"),
+        pl.col("_row").filter(pl.all_horizontal(pl.col(c).is_null() for c in medicines)).first().alias("product"),
+        *([pl.col("atc").drop_nulls().unique().cast(pl.String).implode().alias("_atc")] if "atc" in medicines else []),
     )
     try:
         found = bad.collect(engine="streaming").row(0, named=True)
     except pl.exceptions.PolarsError as err:
         raise InputError(source, "(file)", f"cannot be read: {str(err).splitlines()[0]}") from None
-    for col, row in found.items():
-        if row is not None:
-            value = raw.slice(row, 1).select(pl.col(col if col in raw.collect_schema().names() else "atc"))
-            shown = value.collect().item() if col != "product" else None
-            what = {"patient_id": "an empty patient key", "date": f"{shown!r} is not a date (use YYYY-MM-DD)",
-                    days_col: f"{shown!r} is not a positive number of days",
-                    "atc": f"{shown!r} is not an ATC code (7 characters, e.g. C08CA01)",
-                    "product": "neither an ATC code nor a product text"}[col]
-            raise InputError(source, col, f"row {row + 1}: {what}")
+    codes = [(c, normal_atc(c)) for c in found.pop("_atc", None) or []]
+    wrong = sorted(c for c, code in codes if code is not None and not re.match(ATC_PATTERN, code))
+    if wrong:
+        found["atc"] = rows.with_row_index("_row").filter(pl.col("atc").cast(pl.String).is_in(wrong)).select(
+            pl.col("_row").first()).collect(engine="streaming").item()
+    for col, row in sorted(found.items(), key=lambda kv: kv[1] if kv[1] is not None else -1):
+        if row is None:
+            continue
+        shown = (raw.slice(row, 1).select(pl.col(col)).collect().item()
+                 if col in raw.collect_schema().names() and col != "product" else None)
+        what = {"patient_id": "an empty patient key", "date": f"{shown!r} is not a date (use YYYY-MM-DD)",
+                days_col: f"{shown!r} is not a positive number of days",
+                "atc": f"{shown!r} is not an ATC code (7 characters, e.g. C08CA01)",
+                "product": "neither an ATC code nor a product text"}[col]
+        raise InputError(source, col, f"row {row + 1}: {what}")
 
 
-def _check_people(raw: pl.LazyFrame, people: pl.LazyFrame, source: str) -> None:
-    bad = people.filter(pl.col("birth_year").is_null() | (pl.col("birth_year") < 1880)).select("patient_id").head(1)
-    found = bad.collect(engine="streaming")
-    if found.height:
-        raise InputError(source, "birth_year", f"patient {found.item()!r}: not a year of birth")
+def _check_people(people: pl.DataFrame, source: str) -> pl.DataFrame:
+    """The people, once none has a blank key and each has a year of birth."""
+    found = people.select(
+        (pl.col("patient_id") == "").any().alias("blank"),
+        pl.col("patient_id").filter(pl.col("birth_year").is_null() | (pl.col("birth_year") < 1880)).first().alias("bad"),
+    ).row(0, named=True)
+    if found["blank"]:
+        raise InputError(source, "patient_id", "a patient key of only spaces")
+    if found["bad"] is not None:
+        raise InputError(source, "birth_year", f"patient {found['bad']!r}: not a year of birth")
+    return people

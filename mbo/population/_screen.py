@@ -24,6 +24,7 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import polars as pl
 
 from .._engine import review_patient
@@ -33,7 +34,10 @@ from .._knowledge import Knowledge, load_knowledge
 from .._review import Review
 from ..readers._native import read_native
 from ._records import Records, read_records
-from ._tables import KnowledgeTables, med_key_expr, resolve_products
+from ._episodes import KeyLayout, last_episodes
+from ._medicines import medicine_groups
+from ._progress import ProgressFn, Steps
+from ._tables import KnowledgeTables
 
 __all__ = ["ScreenResult", "screen", "write_frame", "medicines_in_use", "patient_documents", "screen_frame",
            "rank_patients", "review_selected", "burden_scales", "summarise"]
@@ -97,32 +101,86 @@ def write_frame(frame: pl.DataFrame, path: str | os.PathLike[str] | None, fmt: s
     return None
 
 
-def _resolved_rows(records: Records, kb: Knowledge, reference_date: dt.date) -> pl.LazyFrame:
-    rows = records.rows.filter(pl.col("date") <= reference_date)
-    products = rows.filter(pl.col("atc").is_null() & pl.col("product").is_not_null()).select("product").unique()
-    mapping = resolve_products(kb, products.collect(engine="streaming")["product"].to_list())
-    return (rows.join(mapping.lazy(), on="product", how="left")
-            .with_columns(med_key_expr(kb)).drop("_resolved"))
+_EPOCH = dt.date(1970, 1, 1)
+SCREEN_STEPS = 5  # checking, grouping, episodes, knowledge, ranking (+ one per reviewed patient)
 
 
 def medicines_in_use(records: Records, kb: Knowledge, reference_date: dt.date, *, grace_days: int = 30,
-                     chronic_days: int = 90) -> pl.DataFrame:
-    """Per patient the medicines in use at the reference date: patient_id, key, start, end, prescriber, product, chronic."""
-    lf = (_resolved_rows(records, kb, reference_date)
-          .with_columns((pl.col("date") + pl.duration(days=pl.col("days_supply"))).alias("end"))
-          .sort(["patient_id", "key", "date", "end"])
-          .with_columns(pl.col("end").cum_max().shift(1).over(["patient_id", "key"]).alias("_prev"))
-          .with_columns((pl.col("_prev").is_null() | (pl.col("date") > pl.col("_prev") + pl.duration(days=grace_days)))
-                        .cast(pl.Int32).cum_sum().over(["patient_id", "key"]).alias("_episode")))
-    last = pl.col("_episode") == pl.col("_episode").max()
-    out = (lf.group_by(["patient_id", "key"])
-           .agg(pl.col("date").filter(last).min().alias("start"), pl.col("end").max().alias("end"),
-                pl.col("prescriber").filter(last).drop_nulls().last().alias("prescriber"),
-                pl.col("product").filter(last).drop_nulls().last().alias("product"))
-           .filter(pl.col("end") + pl.duration(days=grace_days) >= pl.lit(reference_date))
-           .with_columns(((pl.lit(reference_date) - pl.col("start")).dt.total_days() >= chronic_days).alias("chronic"))
-           .sort(["patient_id", "key"]))
-    return out.collect(engine="streaming")
+                     chronic_days: int = 90, steps: Steps | None = None, pairs_per_chunk: int | None = None,
+                     ) -> pl.DataFrame:
+    """Per patient the medicines in use at the reference date: patient_id, key, start, end, prescriber, product, chronic.
+
+    Memory follows the medicines in use rather than the rows: a streaming grouping finds the (patient,
+    medicine) pairs whose dispensings cover the reference date; a second streaming pass turns only their
+    dispensings into one 64-bit key each (see `mbo.population._episodes`), from which one sort finds where
+    each pair's last episode began and who prescribed in it. `pairs_per_chunk` caps the pairs per key array
+    (default: as many as the key's free bits number; tests set it low to exercise the chunked path).
+    """
+    steps = steps or Steps(None, 2)
+    steps("grouping dispensings per patient and medicine")
+    ref_day = (reference_date - _EPOCH).days
+    rows = records.rows.filter(pl.col("date") <= reference_date)
+    day = pl.col("date").cast(pl.Int32)
+    groups = medicine_groups(records, kb, rows, (day + pl.col("days_supply")).max().alias("end"),
+                             day.min().alias("first"), pl.col("days_supply").max().alias("supply"))
+    pairs = (groups.group_by(["patient_id", "key"]).agg(pl.col("end").max())
+             .filter(pl.col("end") + grace_days >= ref_day)
+             .sort(["patient_id", "key"]).with_row_index("pair"))
+    day0, last_end, max_supply = (int(v or 0) for v in groups.select(
+        pl.col("first").min(), pl.col("end").max(), pl.col("supply").max()).row(0))
+    products = _ranks(groups["product"]) if "product" in records.medicines else None
+    prescribers = _ranks(rows.select(pl.col("prescriber").unique()).collect(engine="streaming")["prescriber"])
+    layout = KeyLayout.fit(max_day=last_end - day0, max_supply=max_supply,
+                           products=products.height if products is not None else 0, prescribers=prescribers.height)
+    link = groups.join(pairs.select("patient_id", "key", "pair"), on=["patient_id", "key"])
+    if products is not None:
+        link = link.join(products.rename({"value": "product"}), on="product", how="left")
+    link = link.select(pl.col("raw_patient_id").alias("patient_id"), *records.medicines, "pair",
+                       (pl.col("rank").fill_null(0) if products is not None else pl.lit(0)).cast(pl.UInt64).alias("_p"))
+    del groups
+    steps("finding the current episodes")
+    chunk = min(layout.pairs_per_chunk, pairs_per_chunk or layout.pairs_per_chunk)
+    found = [_chunk_episodes(rows, link, prescribers, layout, day0, lo, min(pairs.height, lo + chunk), grace_days,
+                             records.medicines) for lo in range(0, pairs.height, chunk)]
+    start, product_rank, prescriber_rank = ((np.concatenate(parts) for parts in zip(*found)) if found
+                                            else (np.zeros(0, np.int64) for _ in range(3)))
+    return (pairs.with_columns(pl.Series("start", start + day0).cast(pl.Int32).cast(pl.Date),
+                               _texts(prescribers, prescriber_rank, "prescriber"),
+                               _texts(products, product_rank, "product"))
+            .select("patient_id", "key", "start", pl.col("end").cast(pl.Date), "prescriber", "product")
+            .with_columns(((pl.lit(reference_date) - pl.col("start")).dt.total_days() >= chronic_days)
+                          .alias("chronic")))
+
+
+def _ranks(values: pl.Series) -> pl.DataFrame:
+    """The distinct non-null values (as the records hold them) with their rank 1.. in text order."""
+    distinct = values.drop_nulls().unique()
+    return (pl.DataFrame({"value": distinct}).with_columns(pl.col("value").cast(pl.String).alias("_text"))
+            .sort("_text").with_row_index("rank", offset=1).select("value", pl.col("rank").cast(pl.UInt64), "_text"))
+
+
+def _texts(ranks: pl.DataFrame | None, chosen: np.ndarray, name: str) -> pl.Series:
+    """The trimmed text of each chosen rank (0: none)."""
+    if ranks is None:
+        return pl.Series(name, [None] * chosen.size, pl.String)
+    names = pl.Series([None, *ranks["_text"].to_list()], dtype=pl.String).str.strip_chars()
+    return names.gather(chosen).alias(name)
+
+
+def _chunk_episodes(rows: pl.LazyFrame, link: pl.DataFrame, prescribers: pl.DataFrame, layout: KeyLayout, day0: int,
+                    lo: int, hi: int, grace_days: int, medicines: tuple[str, ...],
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`last_episodes` for pairs lo..hi-1: one streaming pass turns their dispensings into keys."""
+    base = ((pl.col("pair") - lo).cast(pl.UInt64) * (1 << layout.shift("pair"))
+            + pl.col("_p") * (1 << layout.shift("product")))
+    part = link.filter(pl.col("pair").is_between(lo, hi - 1)).select("patient_id", *medicines, base.alias("_base"))
+    key = (pl.col("_base") + ((pl.col("date").cast(pl.Int32) - day0).cast(pl.UInt64) * (1 << layout.shift("day")))
+           + pl.col("days_supply").clip(0).cast(pl.UInt64) * (1 << layout.shift("supply"))
+           + pl.col("rank").fill_null(0))
+    keys = (rows.join(part.lazy(), on=["patient_id", *medicines], nulls_equal=True)
+            .join(prescribers.select(pl.col("value").alias("prescriber"), "rank").lazy(), on="prescriber", how="left")
+            .select(key.alias("key")).collect(engine="streaming")["key"].to_numpy(writable=True))
+    return last_episodes(keys, layout, hi - lo, grace_days)
 
 
 def _birth(birth_year: pl.Expr) -> pl.Expr:
@@ -182,28 +240,36 @@ def _interactions(in_use: pl.DataFrame, t: KnowledgeTables) -> pl.DataFrame:
 def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *, knowledge: Knowledge | None = None,
            grace_days: int = 30, chronic_days: int = 90, review: bool = False,
            lang: Literal["nl", "en"] = "nl", patients: str | os.PathLike[str] | None = None,
-           conditions: str | os.PathLike[str] | None = None, labs: str | os.PathLike[str] | None = None) -> ScreenResult:
+           conditions: str | os.PathLike[str] | None = None, labs: str | os.PathLike[str] | None = None,
+           progress: ProgressFn | None = None) -> ScreenResult:
     """Screen a population's dispensing records at a reference date and rank the patients.
 
     `source` is a records file or folder (see `mbo.population._records` for the schema) or Records. With
     `review=True` each selected patient is reviewed by the full engine (`ScreenResult.reviews`).
+    `progress(step, done, total)` is called as each step begins (see `mbo.population._progress`).
 
         >>> result = screen("afleveringen.parquet", dt.date(2026, 1, 1))   # doctest: +SKIP
         >>> result.patients.head(10)                                       # doctest: +SKIP
     """
+    steps = Steps(progress, SCREEN_STEPS)
     kb = knowledge or load_knowledge()
+    steps("checking the records")
     records = source if isinstance(source, Records) else read_records(
         source, patients=patients, conditions=conditions, labs=labs)
-    out, in_use = screen_frame(records, kb, reference_date, grace_days=grace_days, chronic_days=chronic_days)
+    out, in_use = screen_frame(records, kb, reference_date, grace_days=grace_days, chronic_days=chronic_days,
+                               steps=steps)
     scales = burden_scales(kb)
+    steps("ranking")
     ranked = rank_patients(out, scales, kb.selection)
     result = ScreenResult(reference_date=reference_date, patients=ranked,
                           summary=summarise(ranked, reference_date, scales, kb.selection))
     if review:
         selected = ranked.filter(pl.col("selected"))["patient_id"].to_list()
-        result.documents, result.reviews = review_selected(records, in_use, kb, reference_date, selected, lang)
+        result.documents, result.reviews = review_selected(records, in_use, kb, reference_date, selected, lang,
+                                                           steps=steps)
         result.summary["reviewed"] = len(result.reviews)
         result.summary["review_findings"] = sum(len(r.findings) for r in result.reviews.values())
+    steps.finish()
     return result
 
 
@@ -213,19 +279,26 @@ def burden_scales(kb: Knowledge) -> list[tuple[str, Any]]:
 
 
 def review_selected(records: Records, in_use: pl.DataFrame, kb: Knowledge, ref: dt.date, selected: list[str],
-                    lang: Literal["nl", "en"]) -> tuple[dict[str, dict[str, Any]], dict[str, Review]]:
-    """The native documents and full reviews of these patients (by patient id, sorted)."""
+                    lang: Literal["nl", "en"], steps: Steps | None = None,
+                    ) -> tuple[dict[str, dict[str, Any]], dict[str, Review]]:
+    """The native documents and full reviews of these patients (by patient id, sorted); a step per patient."""
+    steps = steps or Steps(None, 0)
     documents = patient_documents(records, in_use, ref, selected)
-    reviews = {pid: review_patient(read_native(kb, doc, f"{records.source}#{pid}", review_date=ref), kb, lang=lang)
-               for pid, doc in documents.items()}
+    steps.extend(len(documents))
+    reviews = {}
+    for pid, doc in documents.items():
+        steps(f"reviewing {pid}")
+        reviews[pid] = review_patient(read_native(kb, doc, f"{records.source}#{pid}", review_date=ref), kb, lang=lang)
     return documents, reviews
 
 
 def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: int = 30,
-                 chronic_days: int = 90) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 chronic_days: int = 90, steps: Steps | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One unranked row per patient with a medicine in use (list columns `cascades`, `interactions`,
     `_cascade_text`), and the medicines in use. Each row depends on that patient's records only."""
-    in_use = medicines_in_use(records, kb, ref, grace_days=grace_days, chronic_days=chronic_days)
+    steps = steps or Steps(None, SCREEN_STEPS)
+    in_use = medicines_in_use(records, kb, ref, grace_days=grace_days, chronic_days=chronic_days, steps=steps)
+    steps("matching the knowledge base: age, frailty, burden, cascades, interactions")
     tables = KnowledgeTables(kb, in_use["key"].unique().to_list())
     per = in_use.group_by("patient_id").agg(pl.len().cast(pl.Int32).alias("medicines"),
                                             pl.col("chronic").sum().cast(pl.Int32).alias("chronic_medicines"))
@@ -314,7 +387,8 @@ def patient_documents(records: Records, in_use: pl.DataFrame, reference_date: dt
         pid = person["patient_id"]
         medications = []
         for m in meds.filter(pl.col("patient_id") == pid).sort("key").iter_rows(named=True):
-            entry: dict[str, Any] = {"name": m["product"]} if m["key"].startswith("?") or "+" in m["key"] else {
+            unresolved = m["key"].startswith("?") or "+" in m["key"]
+            entry: dict[str, Any] = {"name": m["product"] or m["key"].lstrip("?")} if unresolved else {
                 "atc": m["key"], **({"name": m["product"]} if m["product"] else {})}
             entry["start"] = m["start"].isoformat()
             if m["prescriber"]:

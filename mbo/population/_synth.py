@@ -26,6 +26,7 @@ import polars as pl
 
 from .._errors import InputError
 from .._knowledge import Knowledge, load_knowledge
+from ._progress import ProgressFn
 
 __all__ = ["synth"]
 
@@ -43,7 +44,7 @@ def _vocabulary(kb: Knowledge, rng: np.random.Generator) -> tuple[list[str], np.
 
 def synth(output: str | os.PathLike[str], rows: int, *, seed: int = 1, knowledge: Knowledge | None = None,
           start: dt.date = dt.date(2016, 1, 1), years: int = 10, cascade_rate: float = 0.02,
-          chunk_rows: int = 2_000_000, controls: int = 3, progress: Any = None) -> dict[str, Any]:
+          chunk_rows: int = 2_000_000, controls: int = 3, progress: ProgressFn | None = None) -> dict[str, Any]:
     """Write about `rows` synthetic dispensing records (exactly `rows`) and describe what was planted.
 
     Returns {rows, patients, start, end, planted: {cascade id: {index, marker, patients}}, not_planted: {cascade id:
@@ -116,7 +117,7 @@ def synth(output: str | os.PathLike[str], rows: int, *, seed: int = 1, knowledge
         patients += n_pat
         part += 1
         if progress is not None:
-            progress(frame.height)
+            progress(f"writing part {part} ({written:,} rows)", written, rows)
     return {"rows": written, "patients": patients, "start": start.isoformat(),
             "end": (_EPOCH + dt.timedelta(days=end)).isoformat(), "seed": seed, "cascade_rate": cascade_rate,
             "planted": planted, "not_planted": skipped, "controls": control_pairs}

@@ -12,26 +12,8 @@ from collections.abc import Iterable
 import polars as pl
 
 from .._knowledge import Knowledge
-from .._resolve import resolve_medicine
 
-__all__ = ["resolve_products", "components_of", "knowledge_tables", "KnowledgeTables", "med_key_expr"]
-
-
-def resolve_products(kb: Knowledge, products: Iterable[str]) -> pl.DataFrame:
-    """Product text → medicine key: the resolved ATC code, else "?" and the normalised text (kept, never dropped)."""
-    out_p, out_k = [], []
-    for text in sorted(set(products)):
-        res = resolve_medicine(kb, text)
-        out_p.append(text)
-        out_k.append(res.atc if res.atc else ("+".join(sorted(res.components)) if res.components
-                                               else "?" + " ".join(text.lower().split())))
-    return pl.DataFrame({"product": out_p, "_resolved": out_k}, schema={"product": pl.String, "_resolved": pl.String})
-
-
-def med_key_expr(kb: Knowledge) -> pl.Expr:
-    """The medicine key of a record: its ATC code (renamed codes read as the new ones), else the resolved product."""
-    atc = pl.col("atc").replace(kb.aliases) if kb.aliases else pl.col("atc")
-    return pl.coalesce(atc, pl.col("_resolved")).alias("key")
+__all__ = ["components_of", "knowledge_tables", "KnowledgeTables"]
 
 
 def components_of(kb: Knowledge, key: str) -> tuple[str, ...]:
