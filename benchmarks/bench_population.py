@@ -12,7 +12,7 @@ ru_maxrss, read with os.wait4: polars allocates outside Python, so tracemalloc w
     duckdb    the same screening written as DuckDB SQL (needs the `bench` extra: pip install -e ".[bench]")
 
 The DuckDB query follows mbo/population/_screen.py step for step (episodes with a grace period, medicines
-in use, chronic medicines, age, selection, burden, cascade patterns, high-severity interactions, ranking);
+in use, chronic medicines as the guideline counts them, age, selection, burden, cascade patterns, high-severity interactions, ranking);
 the knowledge tables it joins are the ones the screening builds. Its counts are checked against the
 screening's summary. Not a test: figures depend on the machine.
 """
@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 GRACE_DAYS = 30
-CHRONIC_DAYS = 90
 
 
 def _run(cmd: list[str]) -> tuple[float, float, str]:
@@ -55,7 +54,7 @@ def _step_screen(data: str, ref: dt.date) -> dict[str, Any]:
     import mbo
 
     t0 = time.perf_counter()
-    result = mbo.screen(data, ref, grace_days=GRACE_DAYS, chronic_days=CHRONIC_DAYS)
+    result = mbo.screen(data, ref, grace_days=GRACE_DAYS)
     s = result.summary
     return {"seconds": time.perf_counter() - t0, "patients": s["patients_with_medicines"], "selected": s["selected"],
             "with_cascade_pattern": s["with_cascade_pattern"], "with_high_interaction": s["with_high_interaction"]}
@@ -79,10 +78,16 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
 
     from mbo._knowledge import load_knowledge
     from mbo.population._medicines import resolve_products
+    from mbo.population._records import ATC_PATTERN
     from mbo.population._tables import KnowledgeTables
 
     t0 = time.perf_counter()
     kb = load_knowledge()
+    chronic = kb.selection.chronic
+    atc_chars = {1: 1, 2: 3, 3: 4, 4: 5, 5: 7}[chronic.count_atc_level]
+    is_atc = f"regexp_full_match(u.key, '{ATC_PATTERN[1:-1]}')"
+    prefixes = " OR ".join(f"starts_with(u.key, '{prefix}')" for prefix in chronic.exclude_atc) or "false"
+    excluded = f"({is_atc} AND ({prefixes}))"
     con = duckdb.connect()
     src = (str(Path(data) / "*.parquet") if Path(data).is_dir() else data).replace("'", "''")
     reader = f"read_parquet('{src}')" if src.endswith(".parquet") else f"read_csv_auto('{src}')"
@@ -109,6 +114,9 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev
             FROM r)
         SELECT patient_id, key, MAX(date) FILTER (WHERE prev IS NULL OR date > prev + {GRACE_DAYS}) AS start,
+               count(*) FILTER (WHERE date > {ref_sql} - {chronic.window_days}) >= {chronic.min_dispensings}
+               OR coalesce(max("end" - date) FILTER (WHERE date > {ref_sql} - {chronic.window_days}), 0)
+                  >= {chronic.min_days_supply} AS chronic,
                MAX("end") AS "end"
         FROM p GROUP BY patient_id, key
         HAVING MAX("end") + {GRACE_DAYS} >= {ref_sql}""")
@@ -150,7 +158,8 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
                    FROM {reader} GROUP BY patient_id),
         per AS (
             SELECT u.patient_id, count(*) AS medicines,
-                   count(*) FILTER (WHERE {ref_sql} - u.start >= {CHRONIC_DAYS}) AS chronic_medicines
+                   count(DISTINCT CASE WHEN {is_atc} THEN left(u.key, {atc_chars}) ELSE u.key END)
+                       FILTER (WHERE u.chronic AND NOT {excluded}) AS chronic_medicines
             FROM in_use u GROUP BY u.patient_id),
         bur AS (SELECT u.patient_id, {burden_cols} FROM in_use u LEFT JOIN burden b USING (key) GROUP BY u.patient_id),
         out AS (
@@ -160,7 +169,8 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
                  LEFT JOIN ia USING (patient_id) LEFT JOIN cp USING (patient_id))
         SELECT row_number() OVER (ORDER BY selected DESC, n_ia DESC, n_cascades DESC, {rank_burden}
                                   chronic_medicines DESC, age DESC, patient_id) AS rank, *
-        FROM (SELECT *, age >= 75 AND chronic_medicines >= 10 AS selected FROM out)
+        FROM (SELECT *, age >= {kb.selection.min_age} AND chronic_medicines >= {kb.selection.min_chronic_medicines}
+              AS selected FROM out)
         ORDER BY rank""").pl()
     return {"seconds": time.perf_counter() - t0, "patients": ranked.height, "selected": int(ranked["selected"].sum()),
             "with_cascade_pattern": int((ranked["n_cascades"] > 0).sum()),

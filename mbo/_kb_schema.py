@@ -156,12 +156,23 @@ class Vaccine(_Entry):
         return [str(v) for v in value] if isinstance(value, list) else value
 
 
+class ChronicUse(_Entry):
+    """When dispensings make a medicine chronic, and how chronic medicines are counted."""
+
+    window_days: int = Field(gt=0)
+    min_dispensings: int = Field(gt=0)
+    min_days_supply: int = Field(gt=0)
+    count_atc_level: Literal[1, 2, 3, 4, 5]
+    exclude_atc: list[str] = []
+
+
 class Selection(_Entry):
     """Who needs a structured medication review: the criteria a population screening selects by."""
 
     min_age: int = Field(gt=0)
     min_chronic_medicines: int = Field(gt=0)
     frailty_conditions: list[str] = Field(min_length=1)
+    chronic: ChronicUse
     sources: list[str] = Field(min_length=1)
     note: str | None = None
 

@@ -112,8 +112,18 @@ def test_synth_is_seeded(tmp_path: Path) -> None:
 
 # -- screening ------------------------------------------------------------------------------------
 
+def _one_per_atc3(kb: mbo.Knowledge, n: int, avoid: tuple[str, ...] = ()) -> list[str]:
+    """n single substances from n different ATC3 groups, none dermatological."""
+    seen: dict[str, str] = {}
+    for a in sorted(kb.substances):
+        if not kb.substances[a].components and not a.startswith("D") and a not in avoid and a[:4] not in seen \
+                and all(a[:4] != x[:4] for x in avoid):
+            seen[a[:4]] = a
+    return list(seen.values())[:n]
+
+
 def test_episodes_grace_and_chronic(kb: mbo.Knowledge, tmp_path: Path) -> None:
-    atcs = [a for a in sorted(kb.substances) if not kb.substances[a].components][:4]
+    atcs = _one_per_atc3(kb, 4)
     rows = (_refills("p", atcs[0], dt.date(2024, 1, 1), dt.date(2025, 5, 20))      # chronic, in use
             + [_row("p", "2025-05-01", atcs[1], days=30)]                          # in use, not chronic
             + [_row("p", "2024-06-01", atcs[2], days=30)]                          # stopped long ago
@@ -122,11 +132,28 @@ def test_episodes_grace_and_chronic(kb: mbo.Knowledge, tmp_path: Path) -> None:
     recs = read_records(_write(tmp_path, rows))
     result = screen(recs, REF)
     row = result.patients.row(0, named=True)
-    assert (row["medicines"], row["chronic_medicines"], row["age"]) == (4, 1, 84)
+    assert (row["medicines"], row["chronic_medicines"], row["age"]) == (4, 2, 84)  # refilled; once for 90 days
     from mbo.population import medicines_in_use
     in_use = medicines_in_use(recs, kb, REF)
     assert in_use.filter(pl.col("key") == atcs[3])["start"].item() == dt.date(2025, 5, 5)
     assert any(k.startswith("?") for k in in_use["key"])
+
+
+def test_chronic_use_as_the_guideline_counts_it(kb: mbo.Knowledge, tmp_path: Path) -> None:
+    """Four dispensings in the year or one for 90 days make a medicine chronic; two of one ATC3 group count once;
+    dermatological preparations are not counted (knowledge/selection.yaml)."""
+    statins = sorted(a for a in kb.substances if a.startswith("C10AA"))[:2]
+    skin = next(a for a in sorted(kb.substances) if a.startswith("D07A"))
+    other = _one_per_atc3(kb, 1, avoid=(*statins, skin))[0]
+    monthly = [_row("p", (REF - dt.timedelta(days=30 * k)).isoformat(), other, days=30) for k in range(4)]
+    rows = (monthly + [_row("p", "2025-04-01", statins[0], days=90), _row("p", "2025-05-15", statins[1], days=90),
+                       _row("p", "2025-04-01", skin, days=90)]
+            + [_row("q", (REF - dt.timedelta(days=30 * k)).isoformat(), other, days=30) for k in range(3)])
+    result = screen(_write(tmp_path, rows), REF, knowledge=kb)
+    got = dict(result.patients.select("patient_id", "chronic_medicines").iter_rows())
+    assert got == {"p": 2, "q": 0}   # p: the monthly one and the statins (once); q: three times is not chronic
+    assert screen(_write(tmp_path, rows), REF, knowledge=kb, chronic_days=30).patients.filter(
+        pl.col("patient_id") == "q")["chronic_medicines"].item() == 1   # --chronic-days lowers the one-dispensing rule
 
 
 def test_selection_burden_cascade_and_interaction_reasons(kb: mbo.Knowledge, tmp_path: Path) -> None:
@@ -137,8 +164,7 @@ def test_selection_burden_cascade_and_interaction_reasons(kb: mbo.Knowledge, tmp
     b = _substance(kb, ia.drugs[1], avoid=(a,))
     acb = next(s for s in kb.burden if s.id == "ACB")
     scored = sorted(x for x, v in acb.scores.items() if v >= 3 and x in kb.substances)[0]
-    others = [x for x in sorted(kb.substances) if not kb.substances[x].components
-              and x not in (index, marker, a, b, scored)][:8]
+    others = _one_per_atc3(kb, 8, avoid=(index, marker, a, b, scored))
     start = dt.date(2023, 1, 1)
     rows = _refills("old", index, start, dt.date(2025, 5, 20))
     rows += _refills("old", marker, start + dt.timedelta(days=c.rule.min_days + 30), dt.date(2025, 5, 20))

@@ -42,8 +42,8 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
 @click.option("--conditions", type=click.Path(exists=False), help="Conditions: patient_id, code, system, text, onset.")
 @click.option("--labs", type=click.Path(exists=False), help="Labs: patient_id, test, value, unit, date.")
 @click.option("--grace-days", type=click.IntRange(0), default=30, show_default=True, help="Grace period between dispensings.")
-@click.option("--chronic-days", type=click.IntRange(1), default=90, show_default=True,
-              help="Days in use before a medicine counts as chronic.")
+@click.option("--chronic-days", type=click.IntRange(1),
+              help="Days' supply that makes one dispensing chronic (default: knowledge/selection.yaml, 90).")
 @click.option("--lang", type=click.Choice(["nl", "en"]), default="nl", show_default=True, help="Language of review findings.")
 @click.option("--knowledge", "knowledge_dir", type=click.Path(file_okay=False), help="Use another knowledge folder.")
 @click.option("--omop", type=click.Path(dir_okay=False), help="Read an OMOP CDM DuckDB file instead of FILE "
@@ -52,7 +52,8 @@ def _emit(text: str | None, output: str | None, fmt: str) -> None:
               "(needs the extra: pip install 'mbo[scale]').")
 @progress_option
 def screen_command(source: str, reference_date: dt.date, output: str | None, fmt: str | None, review: bool,
-                   patients: str | None, conditions: str | None, labs: str | None, grace_days: int, chronic_days: int,
+                   patients: str | None, conditions: str | None, labs: str | None, grace_days: int,
+                   chronic_days: int | None,
                    lang: str, knowledge_dir: str | None, omop: str | None, workers: int | None,
                    progress: bool | None) -> None:
     """Screen dispensing records (CSV or Parquet) at a date: who needs a medication review, and why.

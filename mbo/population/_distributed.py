@@ -40,7 +40,7 @@ def partition_records(records: Records, index: int, partitions: int) -> Records:
 
 
 def _partition(index: int, partitions: int, source: Any, files: dict[str, str | None], kb: Knowledge | None,
-               ref: dt.date, grace_days: int, chronic_days: int, review: bool,
+               ref: dt.date, grace_days: int, chronic_days: int | None, review: bool,
                lang: Literal["nl", "en"]) -> tuple[pl.DataFrame, dict[str, Any], dict[str, Any]]:
     kb = kb or load_knowledge()
     records = source if isinstance(source, Records) else read_records(
@@ -56,7 +56,7 @@ def _partition(index: int, partitions: int, source: Any, files: dict[str, str | 
 
 def screen_distributed(source: str | os.PathLike[str] | Records, reference_date: dt.date, *, client: Any = None,
                        workers: int = 2, partitions: int | None = None, processes: bool = False,
-                       knowledge: Knowledge | None = None, grace_days: int = 30, chronic_days: int = 90,
+                       knowledge: Knowledge | None = None, grace_days: int = 30, chronic_days: int | None = None,
                        review: bool = False, lang: Literal["nl", "en"] = "nl",
                        patients: str | os.PathLike[str] | None = None,
                        conditions: str | os.PathLike[str] | None = None,

@@ -7,7 +7,9 @@
 Dispensing episodes: the dispensings of one medicine to one patient, sorted by date, form one episode
 while each next dispensing comes no later than the covered days so far plus the grace period. A medicine
 is in use when its last episode (dispensings up to the reference date) covers the reference date with the
-grace period; it is chronic when that episode began at least `chronic_days` before the reference date.
+grace period. It is chronic as the guideline defines it for dispensing data (knowledge/selection.yaml):
+dispensed at least four times in the year up to the reference date, or once there for 90 days or more;
+chronic medicines are counted per ATC3 group, dermatological preparations left out.
 
 The Dutch selection (guideline "Polyfarmacie bij ouderen" 2020, module medicatiebeoordeling): aged 75 or
 over with 10 or more chronic medicines, or frail (a condition that maps to the knowledge base's frailty
@@ -33,7 +35,7 @@ from .._kb_schema import Selection
 from .._knowledge import Knowledge, load_knowledge
 from .._review import Review
 from ..readers._native import read_native
-from ._records import Records, read_records
+from ._records import ATC_PATTERN, Records, read_records
 from ._episodes import KeyLayout, last_episodes
 from ._medicines import medicine_groups
 from ._progress import ProgressFn, Steps
@@ -106,8 +108,8 @@ SCREEN_STEPS = 5  # checking, grouping, episodes, knowledge, ranking (+ one per 
 
 
 def medicines_in_use(records: Records, kb: Knowledge, reference_date: dt.date, *, grace_days: int = 30,
-                     chronic_days: int = 90, steps: Steps | None = None, pairs_per_chunk: int | None = None,
-                     ) -> pl.DataFrame:
+                     chronic_days: int | None = None, steps: Steps | None = None,
+                     pairs_per_chunk: int | None = None) -> pl.DataFrame:
     """Per patient the medicines in use at the reference date: patient_id, key, start, end, prescriber, product, chronic.
 
     Memory follows the medicines in use rather than the rows: a streaming grouping finds the (patient,
@@ -115,15 +117,20 @@ def medicines_in_use(records: Records, kb: Knowledge, reference_date: dt.date, *
     dispensings into one 64-bit key each (see `mbo.population._episodes`), from which one sort finds where
     each pair's last episode began and who prescribed in it. `pairs_per_chunk` caps the pairs per key array
     (default: as many as the key's free bits number; tests set it low to exercise the chunked path).
+    `chronic_days` overrides the knowledge base's days' supply that makes one dispensing chronic.
     """
+    chronic = kb.selection.chronic
+    recent = pl.col("date") > reference_date - dt.timedelta(days=chronic.window_days)
     steps = steps or Steps(None, 2)
     steps("grouping dispensings per patient and medicine")
     ref_day = (reference_date - _EPOCH).days
     rows = records.rows.filter(pl.col("date") <= reference_date)
     day = pl.col("date").cast(pl.Int32)
     groups = medicine_groups(records, kb, rows, (day + pl.col("days_supply")).max().alias("end"),
-                             day.min().alias("first"), pl.col("days_supply").max().alias("supply"))
-    pairs = (groups.group_by(["patient_id", "key"]).agg(pl.col("end").max())
+                             day.min().alias("first"), pl.col("days_supply").max().alias("supply"),
+                             recent.sum().alias("recent"), pl.col("days_supply").filter(recent).max().alias("recent_supply"))
+    pairs = (groups.group_by(["patient_id", "key"])
+             .agg(pl.col("end").max(), pl.col("recent").sum(), pl.col("recent_supply").max())
              .filter(pl.col("end") + grace_days >= ref_day)
              .sort(["patient_id", "key"]).with_row_index("pair"))
     day0, last_end, max_supply = (int(v or 0) for v in groups.select(
@@ -147,9 +154,10 @@ def medicines_in_use(records: Records, kb: Knowledge, reference_date: dt.date, *
     return (pairs.with_columns(pl.Series("start", start + day0).cast(pl.Int32).cast(pl.Date),
                                _texts(prescribers, prescriber_rank, "prescriber"),
                                _texts(products, product_rank, "product"))
-            .select("patient_id", "key", "start", pl.col("end").cast(pl.Date), "prescriber", "product")
-            .with_columns(((pl.lit(reference_date) - pl.col("start")).dt.total_days() >= chronic_days)
-                          .alias("chronic")))
+            .select("patient_id", "key", "start", pl.col("end").cast(pl.Date), "prescriber", "product",
+                    ((pl.col("recent") >= chronic.min_dispensings)
+                     | (pl.col("recent_supply").fill_null(0) >= (chronic_days or chronic.min_days_supply)))
+                    .alias("chronic")))
 
 
 def _ranks(values: pl.Series) -> pl.DataFrame:
@@ -238,7 +246,7 @@ def _interactions(in_use: pl.DataFrame, t: KnowledgeTables) -> pl.DataFrame:
 
 
 def screen(source: str | os.PathLike[str] | Records, reference_date: dt.date, *, knowledge: Knowledge | None = None,
-           grace_days: int = 30, chronic_days: int = 90, review: bool = False,
+           grace_days: int = 30, chronic_days: int | None = None, review: bool = False,
            lang: Literal["nl", "en"] = "nl", patients: str | os.PathLike[str] | None = None,
            conditions: str | os.PathLike[str] | None = None, labs: str | os.PathLike[str] | None = None,
            progress: ProgressFn | None = None) -> ScreenResult:
@@ -293,15 +301,18 @@ def review_selected(records: Records, in_use: pl.DataFrame, kb: Knowledge, ref: 
 
 
 def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: int = 30,
-                 chronic_days: int = 90, steps: Steps | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+                 chronic_days: int | None = None, steps: Steps | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
     """One unranked row per patient with a medicine in use (list columns `cascades`, `interactions`,
     `_cascade_text`), and the medicines in use. Each row depends on that patient's records only."""
     steps = steps or Steps(None, SCREEN_STEPS)
     in_use = medicines_in_use(records, kb, ref, grace_days=grace_days, chronic_days=chronic_days, steps=steps)
     steps("matching the knowledge base: age, frailty, burden, cascades, interactions")
     tables = KnowledgeTables(kb, in_use["key"].unique().to_list())
-    per = in_use.group_by("patient_id").agg(pl.len().cast(pl.Int32).alias("medicines"),
-                                            pl.col("chronic").sum().cast(pl.Int32).alias("chronic_medicines"))
+    counted = pl.col("chronic") & ~_excluded(kb.selection.chronic.exclude_atc)
+    per = in_use.group_by("patient_id").agg(
+        pl.len().cast(pl.Int32).alias("medicines"),
+        _counted_as(kb.selection.chronic.count_atc_level).filter(counted).n_unique().cast(pl.Int32)
+        .alias("chronic_medicines"))
     people = records.patients.collect(engine="streaming")
     out = per.join(people, on="patient_id", how="left").with_columns(
         (pl.lit(ref.year) - pl.col("birth_year") - (pl.lit((ref.month, ref.day) < (7, 1))).cast(pl.Int32)).alias("age"))
@@ -317,6 +328,21 @@ def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: i
                            pl.col("interactions").fill_null([]).cast(pl.List(pl.String)),
                            pl.col("_cascade_text").fill_null([]).cast(pl.List(pl.String)))
     return out, in_use
+
+
+_ATC_CHARS = {1: 1, 2: 3, 3: 4, 4: 5, 5: 7}  # characters of an ATC code at each level (C, C10, C10A, C10AA, C10AA01)
+
+
+def _counted_as(level: int) -> pl.Expr:
+    """What one chronic medicine counts as: its ATC code cut to `level`; an unresolved or combination key itself."""
+    key = pl.col("key")
+    return pl.when(key.str.contains(ATC_PATTERN)).then(key.str.slice(0, _ATC_CHARS[level])).otherwise(key)
+
+
+def _excluded(prefixes: list[str]) -> pl.Expr:
+    """Medicines whose ATC code starts with one of these (e.g. D: dermatological preparations) are not counted."""
+    key = pl.col("key")
+    return key.str.contains(ATC_PATTERN) & pl.any_horizontal(pl.lit(False), *(key.str.starts_with(p) for p in prefixes))
 
 
 def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]], selection: Selection) -> pl.DataFrame:
