@@ -139,31 +139,30 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
     steps("checking the records")
     records = source if isinstance(source, Records) else read_records(source)
     steps("first dispensings per patient and medicine")
-    firsts = first_dispensings(records, kb)
+    # patients and pairs as small integers from here on: the (patient, pair, role) groups are many
+    firsts = first_dispensings(records, kb).select(
+        pl.col("patient_id").cast(pl.Categorical).to_physical().alias("patient"), "key", "first", "entry")
     keys = firsts.select("key").unique().collect(engine="streaming")["key"].sort().to_list()
     codes = {k: components_of(kb, k) + ((k,) if not k.startswith("?") and "+" not in k else ()) for k in keys}
-    r_key, r_pair, r_role = [], [], []
-    for p in pair_list:
+    r_key, r_pair, r_index = [], [], []
+    for n, p in enumerate(pair_list):
         for k in keys:
-            if p.index.matches_any(codes[k]):
-                r_key.append(k)
-                r_pair.append(p.id)
-                r_role.append("index")
-            if p.marker.matches_any(codes[k]):
-                r_key.append(k)
-                r_pair.append(p.id)
-                r_role.append("marker")
-    roles = pl.DataFrame({"key": r_key, "pair": r_pair, "role": r_role},
-                         schema={"key": pl.String, "pair": pl.String, "role": pl.String})
+            for is_index, selector in ((True, p.index), (False, p.marker)):
+                if selector.matches_any(codes[k]):
+                    r_key.append(k)
+                    r_pair.append(n)
+                    r_index.append(is_index)
+    roles = pl.DataFrame({"key": r_key, "pair": r_pair, "index": r_index},
+                         schema={"key": pl.String, "pair": pl.UInt32, "index": pl.Boolean})
     # the first date of the class: a patient must be incident for the whole index (marker) selector
     steps("incident users per pair")
     all_firsts = (firsts.join(roles.lazy(), on="key")
-                  .group_by(["patient_id", "pair", "role"]).agg(pl.col("first").min(), pl.col("entry").first())
+                  .group_by(["patient", "pair", "index"]).agg(pl.col("first").min(), pl.col("entry").first())
                   .filter((pl.col("first") - pl.col("entry")).dt.total_days() >= washout_days)
                   .collect(engine="streaming"))
-    index_all = all_firsts.filter(pl.col("role") == "index").select("patient_id", "pair", pl.col("first").alias("i"))
-    marker_all = all_firsts.filter(pl.col("role") == "marker").select("patient_id", "pair", pl.col("first").alias("m"))
-    wide = (index_all.join(marker_all, on=["patient_id", "pair"])
+    index_all = all_firsts.filter(pl.col("index")).select("patient", "pair", pl.col("first").alias("i"))
+    marker_all = all_firsts.filter(~pl.col("index")).select("patient", "pair", pl.col("first").alias("m"))
+    wide = (index_all.join(marker_all, on=["patient", "pair"])
             .with_columns((pl.col("m") - pl.col("i")).dt.total_days().alias("gap"),
                           pl.min_horizontal("i", "m").cast(pl.Int32).alias("day")))
     rows: list[dict[str, Any]] = []
@@ -173,9 +172,9 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
     inc_m = {k[0]: g["m"].cast(pl.Int32).to_numpy() for k, g in marker_all.partition_by("pair", as_dict=True).items()} \
         if marker_all.height else {}
     empty = np.array([], dtype=np.int64)
-    for p in pair_list:
+    for n, p in enumerate(pair_list):
         steps(p.id)
-        g = by_pair.get(p.id)
+        g = by_pair.get(n)
         w = window_days or p.window_days
         if g is not None:
             g = g.filter((pl.col("gap") != 0) & (pl.col("gap").abs() <= w))
@@ -186,7 +185,7 @@ def pssa(source: str | os.PathLike[str] | Records, *, pairs: Iterable[PssaPair] 
         if null_model == "pairs":
             nsr = null_sequence_ratio(idx_days, mk_days, nsr_window_days)
         else:
-            nsr = null_sequence_ratio(inc_i.get(p.id, empty), inc_m.get(p.id, empty), nsr_window_days)
+            nsr = null_sequence_ratio(inc_i.get(n, empty), inc_m.get(n, empty), nsr_window_days)
         rows.append(_ratios(p.id, len(idx_days), len(mk_days), nsr, w, level))
     steps.finish()
     return pl.DataFrame(rows, schema={"id": pl.String, "window_days": pl.Int32, "index_first": pl.Int64,
