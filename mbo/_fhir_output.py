@@ -171,6 +171,10 @@ def _statement(m: MedicationEntry, review: Review, patient: str, practitioners: 
     ext += [{"url": _s("missing-from"), "valueString": s} for s in m.missing_from]
     ext += [{"url": _s("indicated-with"), "valueReference": {"reference": statements[o]}} for o in m.indicated_with
             if o in statements]
+    ext += [{"url": _s("justified-by"), "valueReference": {"reference": conditions[c]}} for c in m.justified_by
+            if c in conditions]
+    if m.purpose:
+        ext.append({"url": _s("purpose"), "valueString": m.purpose})
     identifiers = [{"system": _s("medication"), "value": m.id}]
     if m.status != "proposed":
         identifiers.append({"system": _s("medication-key"), "value": _key(m)})
@@ -325,7 +329,9 @@ def _read(bundle: Mapping[str, Any]) -> FhirReview:
             findings=_ext(r, "finding", "valueString"), sources=_ext(r, "source", "valueString"),
             missing_from=_ext(r, "missing-from", "valueString"),
             conditions=[cond_id[c["reference"]] for c in r.get("reasonReference") or []],
-            indicated_with=[med_id[v["reference"]] for v in _ext(r, "indicated-with", "valueReference")])
+            indicated_with=[med_id[v["reference"]] for v in _ext(r, "indicated-with", "valueReference")],
+            justified_by=[cond_id[v["reference"]] for v in _ext(r, "justified-by", "valueReference")],
+            purpose=(_ext(r, "purpose", "valueString") or [None])[0])
     the_list = next(r for r in resources if r["resourceType"] == "List")
     medications = [MedicationEntry(**statements[e["item"]["reference"]], action=_code(e["flag"], _s("action")))  # type: ignore[arg-type]
                    for e in the_list.get("entry") or []]

@@ -4,6 +4,7 @@ Knowledge graph (built once per knowledge base)::
 
     (sel, C08CA) --causes{rule}--> (effect, peripheral-oedema) <--treats{rule}-- (sel, C03C)
     (sel, C03C)  --indicated_for{rule}--> (cond, heart-failure)
+    (sel, C10AA) --justified_by{rule}--> (cond, hypertension)     a risk factor, not what it treats
     (sel, A06A)  --indicated_with{rule}--> (sel, opioid)
 
 Review graph (built per review): the knowledge relations of the selectors the patient's
@@ -45,6 +46,8 @@ def knowledge_graph(kb: Knowledge) -> nx.MultiDiGraph:
         g.add_node(drug, selector=ind.drug)
         for cid in ind.rule.conditions:
             g.add_edge(drug, ("cond", cid), key=ind.rule.id, relation="indicated_for", rule=ind.rule.id)
+        for cid in ind.rule.justified_by:
+            g.add_edge(drug, ("cond", cid), key=ind.rule.id, relation="justified_by", rule=ind.rule.id)
         for co in ind.drugs:
             g.add_node(("sel", co.key), selector=co)
             g.add_edge(drug, ("sel", co.key), key=ind.rule.id, relation="indicated_with", rule=ind.rule.id)

@@ -274,10 +274,24 @@ class Cascade(_Rule):
 
 
 class Indication(_Rule):
+    """What a medicine is for. `conditions` it treats or prevents; `justified_by` conditions make it right without
+    being its target (risk factors), and then `purpose` says in plain words what it is for. Both explain it alike."""
+
     drug: SelectorData
     conditions: list[str] = []
+    justified_by: list[str] = []
+    purpose: Text | None = None
     drugs: list[SelectorData] = []
     severity: Severity = "low"
+
+    @model_validator(mode="after")
+    def _purpose_with_justified_by(self) -> Indication:
+        if bool(self.justified_by) != (self.purpose is not None):
+            raise ValueError("justified_by and purpose go together: purpose says what the medicine is for when only "
+                             "justifying conditions are present")
+        if overlap := set(self.conditions) & set(self.justified_by):
+            raise ValueError(f"in both conditions and justified_by: {sorted(overlap)}")
+        return self
 
 
 class ReconciliationRule(_Rule):

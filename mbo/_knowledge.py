@@ -114,7 +114,7 @@ class Knowledge:
         self.indications = [CompiledIndication(r, self.selector(r.drug, r.id), tuple(self.selector(d, r.id) for d in r.drugs))
                             for r in indications]
         for r in indications:
-            self._check_conditions(r.conditions, r.id)
+            self._check_conditions(r.conditions + r.justified_by, r.id)
         self.burden = burden
         for scale in burden:
             for atc in scale.scores:

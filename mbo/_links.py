@@ -1,8 +1,8 @@
 """What the reports need besides findings and the list, all known to the engine already.
 
 - the patient's active conditions, each with its lay name and the medicines that the indication knowledge
-  links to it (and on each medicine, the conditions it treats here and the medicines it goes with, e.g. a
-  laxative with an opioid);
+  says treat it (and on each medicine, the conditions it treats here, those that only justify it with what it
+  is for then, and the medicines it goes with, e.g. a laxative with an opioid);
 - everyone the review names, with the name, specialty and contact the input gives;
 - if-then instructions for follow-up: the next renal threshold of each medicine (knowledge/renal), what
   to do when a cascade's effect returns after its marker drug is stopped, and when the complaints
@@ -59,21 +59,31 @@ def _link(ctx: ReviewContext, medications: list[MedicationEntry]) -> tuple[list[
                                lay_name=lay(lang) if lay else None, **data)
         entries.append(entry)
         closure[entry.id] = kb.broader_closure[cid] if cid else frozenset()
-    treats: dict[str, list[str]] = {}
-    companions: dict[str, list[str]] = {}
+    links: dict[tuple[str, str], set[str]] = {}  # (entry id, relation) -> condition or medicine entry ids
+    purposes: dict[str, set[str]] = {}  # entry id -> ids of the rules whose justifying conditions are present
     for m in ctx.meds:
-        node = ("med", m.key)
+        node, eid = ("med", m.key), entry_id(m.key)
         if node not in g:
             continue
         for sel in g.successors(node):
             for _, target, data in g.out_edges(sel, data=True):
-                if data["relation"] == "indicated_for" and g.has_edge(PATIENT, target):
-                    treats.setdefault(entry_id(m.key), []).extend(e.id for e in entries if target[1] in closure[e.id])
-                elif data["relation"] == "indicated_with":
-                    companions.setdefault(entry_id(m.key), []).extend(
+                relation = data["relation"]
+                if relation in ("indicated_for", "justified_by") and g.has_edge(PATIENT, target):
+                    links.setdefault((eid, relation), set()).update(e.id for e in entries if target[1] in closure[e.id])
+                    if relation == "justified_by":
+                        purposes.setdefault(eid, set()).add(data["rule"])
+                elif relation == "indicated_with":
+                    links.setdefault((eid, relation), set()).update(
                         entry_id(other[1]) for other, _ in g.in_edges(target) if other[0] == "med" and other != node)
-    linked = [e.model_copy(update={"conditions": sorted(set(treats.get(e.id, []))),
-                                   "indicated_with": sorted(set(companions.get(e.id, [])))}) for e in medications]
+    purpose_of = {ind.rule.id: ind.rule.purpose for ind in kb.indications}
+    linked = []
+    for e in medications:
+        treats = links.get((e.id, "indicated_for"), set())
+        justifies = links.get((e.id, "justified_by"), set()) - treats
+        purpose = purpose_of[min(purposes[e.id])] if justifies else None
+        linked.append(e.model_copy(update={"conditions": sorted(treats), "justified_by": sorted(justifies),
+                                           "purpose": purpose(lang) if purpose else None,
+                                           "indicated_with": sorted(links.get((e.id, "indicated_with"), set()))}))
     by_condition: dict[str, list[str]] = {}
     for e in linked:
         for cid in e.conditions:

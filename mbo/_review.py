@@ -46,7 +46,13 @@ class Finding(_Model):
 
 
 class MedicationEntry(_Model):
-    """One distinct medicine on the reconciled list."""
+    """One distinct medicine on the reconciled list.
+
+    `conditions` holds the ids of the patient's conditions that the indication knowledge says it treats or prevents;
+    `justified_by` those that make it right without being what it treats (a risk factor, such as high blood pressure
+    for a statin), and then `purpose` says what it is for, in the review's language; `indicated_with` holds the
+    entries it goes with (a laxative with an opioid).
+    """
 
     id: str
     atc: str | None
@@ -65,6 +71,8 @@ class MedicationEntry(_Model):
     sources: list[str] = []
     missing_from: list[str] = []
     conditions: list[str] = []
+    justified_by: list[str] = []
+    purpose: str | None = None
     indicated_with: list[str] = []
 
 

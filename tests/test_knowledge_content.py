@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from mbo import Knowledge
+from mbo._kb_schema import Indication
 
 THINKCASCADES_EFFECTS_MIN = 9
 ONC_PAIRS = [  # Phansalkar 2012: one representative substance pair per high-priority interaction
@@ -22,6 +26,15 @@ ONC_PAIRS = [  # Phansalkar 2012: one representative substance pair per high-pri
     ("N06AF04", "L01XB01"),  # tranylcypromine + procarbazine
     ("N02CC01", "N06AF04"),  # sumatriptan + tranylcypromine
 ]
+
+
+def test_justifying_conditions_come_with_a_purpose() -> None:
+    base = {"id": "IND-x", "drug": "C10AA", "sources": ["x"], "examples": {"fire": [{}], "quiet": [{}]}}
+    Indication(**base, conditions=["stroke"], justified_by=["hypertension"], purpose={"nl": "a", "en": "b"})
+    for bad in ({"justified_by": ["hypertension"]}, {"purpose": {"nl": "a", "en": "b"}},
+                {"conditions": ["stroke"], "justified_by": ["stroke"], "purpose": {"nl": "a", "en": "b"}}):
+        with pytest.raises(ValidationError):
+            Indication(**base, **bad)
 
 
 def test_counts_of_the_first_version(kb: Knowledge) -> None:

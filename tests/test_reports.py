@@ -194,6 +194,37 @@ def test_medicines_and_conditions_are_linked_by_the_indication_knowledge(shared:
     assert all(c.onset is not None for c in review.conditions)
 
 
+def _statin_row(review: Review, report: str) -> str:
+    md = mbo.render(review, "md", report=report)
+    return next(line for line in md.splitlines() if line.startswith("| **atorvastatine**"))
+
+
+def test_a_risk_factor_justifies_a_statin_without_being_what_it_is_for(kb: Knowledge) -> None:
+    review = mbo.review(native([{"atc": "C10AA05"}], conditions=[{"code": "I10", "system": "icd10"}]), knowledge=kb)
+    [statin] = review.medications
+    [hypertension] = review.conditions
+    assert not any(f.kind == "no-indication" for f in review.findings)  # still explained
+    assert (statin.conditions, statin.justified_by) == ([], [hypertension.id]) and hypertension.medications == []
+    assert statin.purpose == "ter voorkoming van hart- en vaatziekten"
+    row = _statin_row(review, "patient")
+    assert "ter voorkoming van hart- en vaatziekten" in row and "bloeddruk" not in row
+    assert "ter voorkoming van hart- en vaatziekten (hypertensie)" in _statin_row(review, "voorschrijver")
+    assert 'stroke-dasharray="1,2"' in mbo.render_picture(review, "conditions")  # a dotted line, not a treating one
+    en = mbo.review(native([{"atc": "C10AA05"}], conditions=[{"code": "I10", "system": "icd10"}]), knowledge=kb, lang="en")
+    assert "to prevent heart and blood vessel disease" in mbo.render(en, "md", report="patient")
+
+
+def test_a_statin_with_heart_disease_names_it(kb: Knowledge) -> None:
+    conditions = [{"code": "I10", "system": "icd10"}, {"code": "I25.1", "system": "icd10"}]
+    review = mbo.review(native([{"atc": "C10AA05"}], conditions=conditions), knowledge=kb)
+    [statin] = [m for m in review.medications if m.atc == "C10AA05"]
+    by_concept = {c.concept: c.id for c in review.conditions}
+    assert statin.conditions == [by_concept["ischaemic-heart-disease"]]
+    assert statin.justified_by == [by_concept["hypertension"]]
+    row = _statin_row(review, "patient")
+    assert "vernauwde bloedvaten van het hart" in row and "bloeddruk" not in row and "voorkoming" not in row
+
+
 def test_reports_refuse_formats_that_are_not_documents(mini: Knowledge) -> None:
     review = mbo.review(native([{"atc": "C08CA01"}]), knowledge=mini)
     for fmt in ("json", "text", "fhir"):

@@ -1,4 +1,4 @@
-"""Medicines without an indication: no condition or co-medication in the graph that explains them."""
+"""Medicines without an indication: no condition (treated or justifying) or co-medication in the graph that explains them."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def detect_no_indication(ctx: ReviewContext) -> list[Draft]:
         explained = False
         for sel in g.successors(med_node):
             for _, target, data in g.out_edges(sel, data=True):
-                if data["relation"] == "indicated_for":
+                if data["relation"] in ("indicated_for", "justified_by"):
                     rules.add(data["rule"])
                     known.add(kb.condition_name(target[1], lang))
                     explained |= g.has_edge(PATIENT, target)

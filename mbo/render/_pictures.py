@@ -169,15 +169,16 @@ class ConditionMap:
 
 
 def condition_map(review: Review) -> ConditionMap:
-    """Conditions on the left, the medicines in use on the right, a line where the indication knowledge links them;
-    a dashed arc from a medicine to the medicine it goes with (a laxative with an opioid)."""
+    """Conditions on the left, the medicines in use on the right, a line where the indication knowledge links them
+    (dotted where the condition justifies the medicine without being what it treats); a dashed arc from a medicine
+    to the medicine it goes with (a laxative with an opioid)."""
     conds = [c for c in review.conditions if c.concept]  # diagnoses the knowledge base does not know link to nothing
     cond_index = {c.id: i for i, c in enumerate(conds)}
     meds = [m for m in review.medications if m.status in IN_USE or m.unresolved]
     no_indication = {key for f in review.findings if f.kind == "no-indication" for key in f.medications}
 
     def order(m: MedicationEntry) -> tuple[object, ...]:
-        linked = [cond_index[c] for c in m.conditions if c in cond_index]
+        linked = [cond_index[c] for c in m.conditions + m.justified_by if c in cond_index]
         return (not linked and not m.indicated_with, min(linked, default=len(conds)), m.name.lower())
 
     meds.sort(key=order)
@@ -201,7 +202,7 @@ def condition_map(review: Review) -> ConditionMap:
     for entry, y in zip(meds, ys(len(meds))):
         if entry.unresolved:
             cls = "unresolved"
-        elif entry.conditions or entry.indicated_with:
+        elif entry.conditions or entry.justified_by or entry.indicated_with:
             cls = "linked"
         elif entry.id in key_ids:
             cls = "noind"
@@ -214,14 +215,14 @@ def condition_map(review: Review) -> ConditionMap:
     at = {n.id: n for n in cnodes + mnodes}
     links = []
     for node, entry in zip(mnodes, meds):
-        for cid in entry.conditions:
+        for cid, cls in [(cid, "treats") for cid in entry.conditions] + [(cid, "justifies") for cid in entry.justified_by]:
             c = at.get(cid)
             if c is None:
                 continue
             ax, bx = c.x + c.w, node.x
             mid = (ax + bx) / 2
             links.append(Link(d=f"M{ax:.1f},{c.y:.1f} C{mid:.1f},{c.y:.1f} {mid:.1f},{node.y:.1f} {bx:.1f},{node.y:.1f}",
-                              cls="treats"))
+                              cls=cls))
         for other in entry.indicated_with:
             o = at.get(other)
             if o is None:

@@ -189,10 +189,19 @@ class ReportView:
         return bar_class(m)
 
     def indication(self, m: MedicationEntry, *, lay: bool = False) -> list[str]:
-        """What a medicine is for in this patient: its linked conditions, or 'with <medicine>'.
+        """What a medicine is for in this patient: the conditions it treats, or else its purpose when only conditions
+        that justify it are present (a statin with high blood pressure), and 'with <medicine>'.
 
-        With `lay`, each condition by its lay name (the patient's list), else by its professional name."""
-        names = [(lay and c.lay_name) or c.name for cid in m.conditions if (c := self.condition(cid)) is not None]
+        With `lay`, conditions by their lay names and the purpose alone (the patient's list); else by their
+        professional names, the purpose followed by the justifying conditions."""
+        def name(cid: str) -> str | None:
+            c = self.condition(cid)
+            return None if c is None else (lay and c.lay_name) or c.name
+
+        names = [n for cid in m.conditions if (n := name(cid))]
+        if not names and m.purpose:
+            why = [n for cid in m.justified_by if (n := name(cid))]
+            names.append(m.purpose if lay or not why else f"{m.purpose} ({', '.join(why)})")
         names += [("with " if self.en else "bij ") + o.name for oid in m.indicated_with if (o := self.by_id.get(oid))]
         return names
 
