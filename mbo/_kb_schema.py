@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "Text", "Example", "Examples", "Substance", "Group", "ConditionConcept", "LabTest", "Vaccine", "Selection", "Effect",
+    "Text", "Example", "Examples", "Substance", "AtcClass", "AtcClasses", "Group", "ConditionConcept", "LabTest", "Vaccine", "Selection", "Effect",
     "Criterion", "Interaction", "RenalThreshold", "RenalRule", "Cascade", "Indication", "ReconciliationRule", "BurdenScale",
     "Rule",
 ]
@@ -96,6 +96,29 @@ class Substance(_Entry):
     @classmethod
     def _rxnorm_as_text(cls, value: Any) -> Any:
         return [str(v) for v in value] if isinstance(value, list) else value
+
+
+class AtcClass(_Entry):
+    """The name of an ATC class (levels 1-4); a main group also gives its heading in the letter to the GP."""
+
+    code: str = Field(pattern=r"^[A-Z](\d\d([A-Z][A-Z]?)?)?$")
+    nl: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+    domain: Text | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _domain_on_main_group(self) -> "AtcClass":
+        if self.domain is not None and len(self.code) != 1:
+            raise ValueError("`domain` belongs to an anatomical main group (one letter)")
+        return self
+
+
+class AtcClasses(_Entry):
+    """atc_classes.yaml: the class names with the sources they are taken from."""
+
+    sources: list[str] = Field(min_length=1)
+    classes: list[AtcClass] = Field(min_length=1)
 
 
 class Group(_Entry):

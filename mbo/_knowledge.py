@@ -20,8 +20,8 @@ from ._expr import Expr, ExprCompiler
 from ._selectors import Selector, compile_selector, is_atc, selector_key
 from ._text import fold, medicine_words
 
-__all__ = ["Knowledge", "load_knowledge", "knowledge_stats", "default_paths", "CompiledCriterion", "CompiledInteraction",
-           "CompiledRenal", "CompiledCascade", "CompiledIndication"]
+__all__ = ["Knowledge", "load_knowledge", "knowledge_with_hash", "knowledge_stats", "default_paths", "CompiledCriterion",
+           "CompiledInteraction", "CompiledRenal", "CompiledCascade", "CompiledIndication"]
 
 M = TypeVar("M", bound=BaseModel)
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -88,6 +88,7 @@ class Knowledge:
         self.labs = _unique_by(_entries(files, "labs.yaml", s.LabTest), "id", "lab test")
         self.effects = _unique_by(_entries(files, "effects.yaml", s.Effect), "id", "effect")
         self.vaccines = _unique_by(_entries(files, "vaccines.yaml", s.Vaccine), "id", "vaccine")
+        self.atc_classes: dict[str, s.AtcClass] = _unique_by(_atc_classes(files.get("atc_classes.yaml")), "code", "ATC class")
         self.selection = _selection(files.get("selection.yaml"))
         criteria = _entries(files, "criteria/", s.Criterion)
         interactions = _entries(files, "interactions/", s.Interaction)
@@ -233,6 +234,21 @@ class Knowledge:
         """The current ATC code for a code the WHO may have renamed."""
         return self.aliases.get(code, code)
 
+    @cached_property
+    def _vaccine_by_atc(self) -> dict[str, s.Vaccine]:
+        return {code: v for v in self.vaccines.values() for code in v.atc}
+
+    def atc_name(self, code: str, lang: str = "nl") -> str | None:
+        """The name of an ATC code: its substance, its vaccine, or its class in atc_classes.yaml; None when unnamed."""
+        code = self.canonical_atc(code)
+        named = self.substances.get(code) or self._vaccine_by_atc.get(code) or self.atc_classes.get(code)
+        return None if named is None else named.en if lang == "en" else named.nl
+
+    def atc_domain(self, code: str, lang: str = "nl") -> str | None:
+        """The GP letter's heading for a code: its anatomical main group's `domain`, None when not given."""
+        main = self.atc_classes.get(code[:1])
+        return main.domain(lang) if main is not None and main.domain is not None else None
+
     def substance_name(self, atc: str, lang: str = "nl") -> str:
         """The generic name of a substance in the language, or the code itself."""
         sub = self.substances.get(atc)
@@ -249,7 +265,19 @@ class Knowledge:
         key = selector_key(data)
         if key not in self._selectors:
             self._selectors[key] = compile_selector(data, self.groups, where, self.aliases)
+            self._check_named(data, where)
         return self._selectors[key]
+
+    def _check_named(self, data: Any, where: str) -> None:
+        """Every ATC class code (levels 1-4) a rule names must have a name, so that no report shows a bare code."""
+        if isinstance(data, list):
+            for item in data:
+                self._check_named(item, where)
+        elif isinstance(data, dict):
+            self._check_named(data.get("any", []), where)
+            self._check_named(data.get("except") or [], where)
+        elif isinstance(data, str) and is_atc(data) and len(data) < 7 and self.atc_name(data) is None:
+            raise KnowledgeError(where, f"ATC class {data} has no name; add it to knowledge/atc_classes.yaml")
 
     def compiled_selector_keys(self) -> frozenset[str]:
         """The keys of every selector compiled so far (remembered until another is compiled)."""
@@ -266,7 +294,7 @@ class Knowledge:
         return found
 
     def selector_names(self, data: Any, lang: str) -> str:
-        """A reader's name for a selector: group name, substance name or ATC code."""
+        """A reader's name for a selector: the name of its group, substance, vaccine or ATC class, else the code."""
         if isinstance(data, list):
             return " / ".join(self.selector_names(d, lang) for d in data)
         if isinstance(data, dict):
@@ -276,14 +304,13 @@ class Knowledge:
         if data in self.groups:
             g = self.groups[data]
             return g.en if lang == "en" else g.nl
-        if data in self.substances:
-            return self.substance_name(data, lang)
-        return str(data)
+        return self.atc_name(str(data), lang) or str(data)
 
     def _opt(self, data: Any, where: str) -> Expr | None:
         return None if data is None else self._compiler.compile(data, where)
 
     def _compile_criterion(self, r: s.Criterion) -> CompiledCriterion:
+        self._check_named(r.suggest or [], f"{r.id}.suggest")
         return CompiledCriterion(r, self._compiler.compile(r.when, f"{r.id}.when"),
                                  self._opt(r.unless, f"{r.id}.unless"), self._opt(r.downgrade, f"{r.id}.downgrade"))
 
@@ -318,7 +345,7 @@ class Knowledge:
             "conditions": len(self.conditions), "effects": len(self.effects), "criteria": len(self.criteria),
             "interactions": len(self.interactions), "renal": len(self.renal), "cascades": len(self.cascades),
             "indications": len(self.indications), "vaccines": len(self.vaccines),
-            "burden_scores": sum(len(b.scores) for b in self.burden),
+            "burden_scores": sum(len(b.scores) for b in self.burden), "atc_classes": len(self.atc_classes),
         }
 
 
@@ -330,6 +357,16 @@ def _selection(data: Any) -> s.Selection:
     except ValidationError as err:
         first = err.errors()[0]
         raise KnowledgeError("selection.yaml", f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+
+
+def _atc_classes(data: Any) -> list[s.AtcClass]:
+    if data is None:
+        return []
+    try:
+        return s.AtcClasses.model_validate(data).classes
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise KnowledgeError("atc_classes.yaml", f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
 
 
 def knowledge_stats(kb: Knowledge) -> dict[str, int]:
@@ -360,6 +397,7 @@ def knowledge_stats(kb: Knowledge) -> dict[str, int]:
         "conditions with SNOMED CT": sum(1 for c in conditions if c.snomed),
         "adverse effects": len(kb.effects),
         "vaccines": len(kb.vaccines),
+        "ATC class names": len(kb.atc_classes),
         "rules": len(kb.rules),
         "rules without sources": sum(1 for r in kb.rules.values() if not any(s.strip() for s in r.sources)),
         "rules without both kinds of example": sum(1 for r in kb.rules.values()
@@ -465,6 +503,11 @@ def _cache_write(digest: str, text: str) -> None:
 
 
 _CACHE: dict[tuple[Path, Path], Knowledge] = {}
+
+
+def knowledge_with_hash(content_hash: str) -> Knowledge:
+    """The knowledge base loaded in this process with this content hash (the one that made a review), else the bundled one."""
+    return next((kb for kb in _CACHE.values() if kb.hash == content_hash), None) or load_knowledge()
 
 
 def load_knowledge(path: str | Path | None = None, *, cascades: str | Path | None = None) -> Knowledge:

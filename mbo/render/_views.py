@@ -14,28 +14,16 @@ from pathlib import Path
 
 from .._dosage import _TIMES_OF_DAY, _normalise, parse_dosage
 from .._i18n import word
+from .._knowledge import Knowledge, knowledge_with_hash
 from .._patient import IN_USE
 from .._reconcile import entry_id
 from .._review import ConditionEntry, Finding, FollowUp, MedicationEntry, PrescriberEntry, Review
 from ._pictures import ConditionMap, Timeline, bar_class, condition_map, timeline
 
-__all__ = ["ReportView", "DOMAINS", "provenance"]
+__all__ = ["ReportView", "provenance"]
 
-# Domains of the GP letter: the ATC anatomical main group of the first medicine a finding names.
-DOMAINS: dict[str, tuple[str, str]] = {
-    "C": ("Hart en vaten", "Heart and blood vessels"),
-    "B": ("Bloed en stolling", "Blood and clotting"),
-    "N": ("Zenuwstelsel en psyche", "Nervous system and mental health"),
-    "A": ("Maag, darm en stofwisseling", "Digestion and metabolism"),
-    "M": ("Spieren, botten en gewrichten", "Muscles, bones and joints"),
-    "G": ("Urogenitaal", "Urogenital"),
-    "R": ("Luchtwegen", "Airways"),
-    "J": ("Infecties", "Infections"),
-    "H": ("Hormonen", "Hormones"),
-    "L": ("Oncologie en immunologie", "Oncology and immunology"),
-    "D": ("Huid", "Skin"),
-    "S": ("Ogen en oren", "Eyes and ears"),
-}
+# The GP letter groups findings by the domain of the ATC main group of the first medicine a finding names
+# (knowledge/atc_classes.yaml); this heading when the knowledge gives none.
 _OTHER_DOMAIN = ("Overig", "Other")
 
 _PLAIN_ACTION = {
@@ -125,6 +113,11 @@ class ReportView:
         self.findings_by_id = {f.id: f for f in review.findings}
         self.conditions_by_id = {c.id: c for c in review.conditions}
 
+    @cached_property
+    def kb(self) -> Knowledge:
+        """The knowledge base that made the review (the bundled one when that is not loaded here)."""
+        return knowledge_with_hash(self.r.knowledge.hash)
+
     @property
     def provenance(self) -> str:
         """See `provenance`."""
@@ -212,7 +205,7 @@ class ReportView:
 
     def domain(self, f: Finding) -> str:
         codes = [*(k for k in f.medications if not k.startswith("?")), *f.suggest]
-        return self._w(DOMAINS.get(codes[0][0], _OTHER_DOMAIN)) if codes else self._w(_OTHER_DOMAIN)
+        return (self.kb.atc_domain(codes[0], self.lang) if codes else None) or self._w(_OTHER_DOMAIN)
 
     def domains(self, findings: list[Finding] | None = None) -> list[tuple[str, list[Finding]]]:
         """Findings grouped by domain; domains in the order of their most severe finding."""
