@@ -69,6 +69,8 @@ def to_fhir(review: Review, *, validate: bool = True) -> dict[str, Any]:
     """
     lang = review.language
     seed = f"{review.source}|{review.patient.id}|{review.review_date}|{review.knowledge.hash}|{lang}"
+    if review.knowledge.criteria.sha256:  # other explicit criteria (a v2 XML): other resources, other ids
+        seed += f"|{review.knowledge.criteria.sha256}"
 
     def url(kind: str, key: str) -> str:
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{MBO_URI}|{seed}|{kind}|{key}')}"

@@ -336,3 +336,12 @@ def test_the_store_keeps_the_criteria_by_name_and_sha256(kb: Knowledge, one_rule
                                              "sha256": _digest(one_rule), "rules": 1}
     stored = b"".join(p.read_bytes() for p in tmp_path.glob("reviews.sqlite*"))
     assert b"criteria.xml" in stored and str(tmp_path).encode() not in stored
+
+
+def test_fhir_ids_tell_v2_and_v3_reviews_apart(kb: Knowledge, xml: Path) -> None:
+    """A review under other explicit criteria is another set of resources: their ids differ; the same review
+    gives the same ids."""
+    data = native([{"atc": "B01AA07"}, {"atc": "M01AE02"}])
+    v3, v2 = mbo.review(data, knowledge=kb), mbo.review(data, knowledge=kb, criteria=xml)
+    ids = [{e["fullUrl"] for e in mbo.to_fhir(r)["entry"]} for r in (v3, v2, mbo.review(data, knowledge=kb))]
+    assert not ids[0] & ids[1] and ids[0] == ids[2]
