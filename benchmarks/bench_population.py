@@ -78,14 +78,14 @@ def _step_duckdb(data: str, ref: dt.date) -> dict[str, Any]:
 
     from mbo._knowledge import load_knowledge
     from mbo.population._medicines import resolve_products
-    from mbo.population._records import ATC_PATTERN
+    from mbo._selectors import ATC_CODE, ATC_LEVEL_LENGTH
     from mbo.population._tables import KnowledgeTables
 
     t0 = time.perf_counter()
     kb = load_knowledge()
     chronic = kb.selection.chronic
-    atc_chars = {1: 1, 2: 3, 3: 4, 4: 5, 5: 7}[chronic.count_atc_level]
-    is_atc = f"regexp_full_match(u.key, '{ATC_PATTERN[1:-1]}')"
+    atc_chars = ATC_LEVEL_LENGTH[chronic.count_atc_level]
+    is_atc = f"regexp_full_match(u.key, '{ATC_CODE[1:-1]}')"
     prefixes = " OR ".join(f"starts_with(u.key, '{prefix}')" for prefix in chronic.exclude_atc) or "false"
     excluded = f"({is_atc} AND ({prefixes}))"
     con = duckdb.connect()

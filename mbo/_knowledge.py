@@ -349,24 +349,23 @@ class Knowledge:
         }
 
 
+def _document(data: Any, model: type[M], name: str) -> M:
+    """A knowledge file that is one document (not a list of entries), validated; KnowledgeError names the field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        first = err.errors()[0]
+        raise KnowledgeError(name, f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+
+
 def _selection(data: Any) -> s.Selection:
     if data is None:
         raise KnowledgeError("selection.yaml", "missing: who needs a medication review (min_age, min_chronic_medicines, ...)")
-    try:
-        return s.Selection.model_validate(data)
-    except ValidationError as err:
-        first = err.errors()[0]
-        raise KnowledgeError("selection.yaml", f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+    return _document(data, s.Selection, "selection.yaml")
 
 
 def _atc_classes(data: Any) -> list[s.AtcClass]:
-    if data is None:
-        return []
-    try:
-        return s.AtcClasses.model_validate(data).classes
-    except ValidationError as err:
-        first = err.errors()[0]
-        raise KnowledgeError("atc_classes.yaml", f"{'.'.join(str(x) for x in first['loc'])}: {first['msg']}") from None
+    return [] if data is None else _document(data, s.AtcClasses, "atc_classes.yaml").classes
 
 
 def knowledge_stats(kb: Knowledge) -> dict[str, int]:

@@ -9,9 +9,11 @@ from typing import Any
 
 from ._errors import KnowledgeError
 
-__all__ = ["Selector", "compile_selector", "is_atc", "selector_key"]
+__all__ = ["Selector", "compile_selector", "is_atc", "selector_key", "ATC_CODE", "ATC_LEVEL_LENGTH"]
 
 _ATC = re.compile(r"^[A-Z](\d\d([A-Z]([A-Z](\d\d)?)?)?)?$")
+ATC_CODE = r"^[A-Z]\d\d[A-Z][A-Z]\d\d$"  # a whole code (level 5), e.g. C08CA01
+ATC_LEVEL_LENGTH = {1: 1, 2: 3, 3: 4, 4: 5, 5: 7}  # characters of a code at each level: C, C08, C08C, C08CA, C08CA01
 
 
 def is_atc(text: str) -> bool:

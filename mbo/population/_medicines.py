@@ -19,7 +19,8 @@ import polars as pl
 
 from .._knowledge import Knowledge
 from .._resolve import resolve_medicine
-from ._records import ATC_PATTERN, Records, normal_atc
+from .._selectors import ATC_CODE
+from ._records import Records, normal_atc
 
 __all__ = ["resolve_products", "medicine_keys", "medicine_groups"]
 
@@ -39,7 +40,7 @@ def _atc_key(kb: Knowledge, value: str | None) -> str | None:
     code = normal_atc(value)
     if code is None:
         return None
-    if not re.match(ATC_PATTERN, code):
+    if not re.match(ATC_CODE, code):
         return "?" + code.lower()
     return kb.aliases.get(code, code)
 

@@ -30,8 +30,9 @@ from pathlib import Path
 import polars as pl
 
 from .._errors import InputError
+from .._selectors import ATC_CODE
 
-__all__ = ["RECORD_COLUMNS", "ATC_PATTERN", "Records", "scan_table", "read_records", "normal_atc"]
+__all__ = ["RECORD_COLUMNS", "Records", "scan_table", "read_records", "normal_atc"]
 
 RECORD_COLUMNS = ("patient_id", "date", "atc", "product", "days_supply", "quantity", "prescriber", "birth_year", "sex")
 
@@ -195,9 +196,6 @@ def read_records(path: str | os.PathLike[str], *, patients: str | os.PathLike[st
     return Records(source=source, rows=rows, patients=people, conditions=cond, labs=lab, medicines=medicines)
 
 
-ATC_PATTERN = r"^[A-Z]\d\d[A-Z][A-Z]\d\d$"
-
-
 def normal_atc(value: str | None) -> str | None:
     """An ATC code as given, trimmed and in capitals (None when empty)."""
     text = (value or "").strip().upper()
@@ -219,7 +217,7 @@ def _check(raw: pl.LazyFrame, rows: pl.LazyFrame, source: str, medicines: tuple[
     except pl.exceptions.PolarsError as err:
         raise InputError(source, "(file)", f"cannot be read: {str(err).splitlines()[0]}") from None
     codes = [(c, normal_atc(c)) for c in found.pop("_atc", None) or []]
-    wrong = sorted(c for c, code in codes if code is not None and not re.match(ATC_PATTERN, code))
+    wrong = sorted(c for c, code in codes if code is not None and not re.match(ATC_CODE, code))
     if wrong:
         found["atc"] = rows.with_row_index("_row").filter(pl.col("atc").cast(pl.String).is_in(wrong)).select(
             pl.col("_row").first()).collect(engine="streaming").item()

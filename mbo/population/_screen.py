@@ -34,8 +34,9 @@ from .._errors import InputError
 from .._kb_schema import Selection
 from .._knowledge import Knowledge, load_knowledge
 from .._review import Review
+from .._selectors import ATC_CODE, ATC_LEVEL_LENGTH
 from ..readers._native import read_native
-from ._records import ATC_PATTERN, Records, read_records
+from ._records import Records, read_records
 from ._episodes import KeyLayout, last_episodes
 from ._medicines import medicine_groups
 from ._progress import ProgressFn, Steps
@@ -330,19 +331,16 @@ def screen_frame(records: Records, kb: Knowledge, ref: dt.date, *, grace_days: i
     return out, in_use
 
 
-_ATC_CHARS = {1: 1, 2: 3, 3: 4, 4: 5, 5: 7}  # characters of an ATC code at each level (C, C10, C10A, C10AA, C10AA01)
-
-
 def _counted_as(level: int) -> pl.Expr:
     """What one chronic medicine counts as: its ATC code cut to `level`; an unresolved or combination key itself."""
     key = pl.col("key")
-    return pl.when(key.str.contains(ATC_PATTERN)).then(key.str.slice(0, _ATC_CHARS[level])).otherwise(key)
+    return pl.when(key.str.contains(ATC_CODE)).then(key.str.slice(0, ATC_LEVEL_LENGTH[level])).otherwise(key)
 
 
 def _excluded(prefixes: list[str]) -> pl.Expr:
     """Medicines whose ATC code starts with one of these (e.g. D: dermatological preparations) are not counted."""
     key = pl.col("key")
-    return key.str.contains(ATC_PATTERN) & pl.any_horizontal(pl.lit(False), *(key.str.starts_with(p) for p in prefixes))
+    return key.str.contains(ATC_CODE) & pl.any_horizontal(pl.lit(False), *(key.str.starts_with(p) for p in prefixes))
 
 
 def rank_patients(out: pl.DataFrame, scales: list[tuple[str, Any]], selection: Selection) -> pl.DataFrame:
